@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { loadAnalyses } from '../analyses/registry.js';
+import { SigtrailError } from '../errors.js';
+import { ingest } from '../ingest/pipeline.js';
+import { Store } from '../store/database.js';
+import type { CliContext } from './context.js';
+import { summarise } from './ingest.js';
+
+/** samples/ beside src/ or dist/. */
+export function samplesDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../samples');
+}
+
+export function demoCommand(ctx: () => CliContext): Command {
+  return new Command('demo')
+    .description('ingest the demo incident in samples/ into a fresh database and investigate it')
+    .option('--out <dir>', 'where to write the database and report', 'demo-out')
+    .action(async (flags: { out: string }) => {
+      const c = ctx();
+      const dir = samplesDir();
+      if (!fs.existsSync(dir)) throw new SigtrailError('NOT_FOUND', `no samples folder at ${dir}`);
+      fs.mkdirSync(flags.out, { recursive: true });
+      const dbPath = path.join(flags.out, 'demo.duckdb');
+      for (const f of [dbPath, `${dbPath}.wal`]) fs.rmSync(f, { force: true });
+      const store = await Store.open(dbPath);
+      try {
+        c.out.note(`ingesting ${dir} into ${dbPath}`);
+        const result = await ingest(store, [dir]);
+        c.out.rows(['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', 'seconds'], summarise(result.files), {
+          title: 'Ingested',
+          empty: 'samples/ is empty',
+        });
+        if (loadAnalyses().length === 0) c.out.note('no analyses yet');
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,307 @@
+/**
+ * `sigtrail ingest`: files and folders → the canonical tables, one transaction per file.
+ *
+ * For each file: hash it (chain of custody), skip it when that sha256 is already loaded, sniff
+ * its content, pick the adapter (or the forced `--source`), and let the adapter map it inside a
+ * transaction. A crash or Ctrl-C mid-file leaves no partial rows; running the command again
+ * finishes the job because completed files are skipped by hash.
+ */
+import { performance } from 'node:perf_hooks';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { SigtrailError, UsageError, messageOf } from '../errors.js';
+import type { Store } from '../store/database.js';
+import { EVENT_COLUMNS } from '../store/schema.js';
+import { ADAPTERS, adapterById } from '../sources/registry.js';
+import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import { sha256File } from './hash.js';
+import { lineNumbersFor, lineOfOffset } from './lines.js';
+import { sniff, type Sample } from './sniff.js';
+import { MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
+import { walk } from './walk.js';
+
+export type FileStatus = 'loaded' | 'already-ingested' | 'unrecognised' | 'failed';
+
+export interface FileOutcome extends Tally {
+  path: string;
+  sha256: string;
+  bytes: number;
+  adapter: string | null;
+  status: FileStatus;
+  seconds: number;
+  message?: string;
+}
+
+export interface IngestOptions {
+  /** Force this adapter id instead of detecting by content. */
+  source?: string;
+  /** Called as each file starts and ends (for progress bars). */
+  onFile?: (event: { phase: 'start' | 'end'; path: string; bytes: number; index: number; total: number; outcome?: FileOutcome }) => void;
+}
+
+export interface IngestResult {
+  files: FileOutcome[];
+  skipped: { path: string; reason: string }[];
+}
+
+const MAX_LINE_LOOKUPS = 100_000;
+
+/** Picks the adapter for a sample: the forced one, or the first whose detect() accepts it. */
+export function chooseAdapter(sample: Sample, forced?: string): SourceAdapter | undefined {
+  if (forced) return adapterById(forced);
+  if (sample.container === 'empty' || sample.container === 'binary') return undefined;
+  return ADAPTERS.find((a) => {
+    try {
+      return a.detect(sample);
+    } catch {
+      return false; // a detector must never crash the run on odd content
+    }
+  });
+}
+
+class FileLoad implements LoadContext {
+  readonly tally: Tally = { records: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  private staging?: Staging;
+  private readonly temps = new Set<string>();
+
+  constructor(
+    readonly store: Store,
+    readonly file: FileRef,
+    readonly sample: Sample,
+    /** Why DuckDB cannot parse this document at all (checked before the transaction), if so. */
+    private readonly documentError: unknown,
+  ) {}
+
+  async stage(options: StageOptions = {}): Promise<void> {
+    const plan = planStaging(this.sample, options.unwrap ?? []);
+    if (this.documentError !== undefined) {
+      await this.rejectWholeFile(this.documentError);
+      await this.store.exec('CREATE OR REPLACE TEMP TABLE staged_tbl (record_no BIGINT, rec JSON, stage_reject VARCHAR)');
+    } else if (plan.explode) {
+      await this.store.run(plan.explode, plan.staging.params);
+    }
+    plan.staging.temp.forEach((t) => this.temps.add(t));
+    this.staging = plan.staging;
+  }
+
+  /** A document that DuckDB cannot parse at all is one reject, located to its line where possible. */
+  private async rejectWholeFile(e: unknown): Promise<void> {
+    const msg = messageOf(e).replace(/^[^:]*: /, '').split('\n')[0] ?? 'unreadable';
+    let line: number | null = null;
+    const lineMatch = /in line (\d+)/.exec(msg);
+    if (lineMatch) line = Number(lineMatch[1]);
+    else line = locateJsonError(this.file.path, this.file.gzip);
+    const reason = `malformed JSON document: ${msg.replace(/Malformed JSON in file "[^"]*", /, '')}`;
+    await this.reject(null, reason, this.sample.head.slice(0, 200), line);
+  }
+
+  async insertEvents(selectSql: string): Promise<void> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id');
+    const params = { ...staging.params, file_id: this.file.id, file_path: this.file.path };
+    this.temps.add('mapped');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE mapped AS
+       WITH staged AS (${staging.sql})
+       SELECT ${cols.join(', ')},
+              COALESCE(stage_reject, reject_reason) AS reject_reason,
+              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet
+       FROM (${selectSql})`,
+      params,
+    );
+    const counts = await this.store.one<{ total: number; bad: number }>(
+      'SELECT count(*) AS total, count(reject_reason) AS bad FROM mapped',
+    );
+    await this.store.run(
+      `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
+       SELECT $file_id, $file_path, record_no, NULL, reject_reason, snippet FROM mapped WHERE reject_reason IS NOT NULL`,
+      { file_id: this.file.id, file_path: this.file.path },
+    );
+    const inserted = await this.store.run(
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+       SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
+       WHERE m.reject_reason IS NULL
+         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
+       QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
+      { file_id: this.file.id },
+    );
+    const total = Number(counts?.total ?? 0);
+    const bad = Number(counts?.bad ?? 0);
+    this.tally.records += total;
+    this.tally.rejected += bad;
+    this.tally.inserted += inserted;
+    this.tally.duplicates += total - bad - inserted;
+  }
+
+  async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
+    await this.store.run(
+      'INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet) VALUES ($1, $2, $3, $4, $5, $6)',
+      [this.file.id, this.file.path, recordNo, lineNo ?? null, reason, snippet ? snippet.replace(/[\r\n\t]+/g, ' ').slice(0, 200) : null],
+    );
+    this.tally.records += 1;
+    this.tally.rejected += 1;
+  }
+
+  /** Fills rejects.line_no for newline-delimited files, where record and line numbers can differ. */
+  async resolveLineNumbers(): Promise<void> {
+    if (this.sample.container !== 'ndjson' || this.tally.rejected === 0) return;
+    const rows = await this.store.all<{ record_no: number }>(
+      'SELECT record_no FROM rejects WHERE file_id = $1 AND record_no IS NOT NULL AND line_no IS NULL ORDER BY record_no LIMIT $2',
+      [this.file.id, MAX_LINE_LOOKUPS],
+    );
+    if (rows.length === 0) return;
+    const map = await lineNumbersFor(this.file.path, this.file.gzip, rows.map((r) => r.record_no));
+    for (const [record, line] of map) {
+      await this.store.run('UPDATE rejects SET line_no = $1 WHERE file_id = $2 AND record_no = $3', [line, this.file.id, record]);
+    }
+  }
+
+  /** Drops the file's temp tables; after a failure the transaction is aborted and that is fine. */
+  async cleanup(): Promise<void> {
+    for (const t of this.temps) {
+      try {
+        await this.store.exec(`DROP TABLE IF EXISTS ${t}`);
+      } catch {
+        /* the original error is what matters */
+      }
+    }
+  }
+}
+
+/** Finds the line of a JSON syntax error in a small document (error path only). */
+function locateJsonError(path: string, gzip: boolean): number | null {
+  try {
+    if (fs.statSync(path).size > 64 * 1024 * 1024) return null;
+    const buf = fs.readFileSync(path);
+    const text = (gzip ? zlib.gunzipSync(buf, { maxOutputLength: 256 * 1024 * 1024 }) : buf).toString('utf8').replace(/^\uFEFF/, '');
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    const m = /position (\d+)/.exec(messageOf(e));
+    if (!m) return null;
+    const buf = fs.readFileSync(path);
+    const text = (gzip ? zlib.gunzipSync(buf) : buf).toString('utf8').replace(/^\uFEFF/, '');
+    return lineOfOffset(text, Number(m[1]));
+  }
+}
+
+/** Parses a whole-document file once; returns DuckDB's error when it cannot. */
+async function probeDocument(store: Store, sample: Sample): Promise<unknown> {
+  try {
+    await store.run(`SELECT count(*) FROM ${readerSql('document')}`, {
+      path: sample.path, compression: sample.gzip ? 'gzip' : 'uncompressed', max_object: MAX_OBJECT_BYTES,
+    });
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+async function recordFile(
+  store: Store,
+  f: { path: string; sha256: string; bytes: number; adapter: string | null; container: string | null; status: string },
+): Promise<number> {
+  const row = await store.one<{ file_id: number }>(
+    `INSERT INTO files (path, sha256, bytes, adapter, container, status) VALUES ($1, $2, $3, $4, $5, $6) RETURNING file_id`,
+    [f.path, f.sha256, f.bytes, f.adapter, f.container, f.status],
+  );
+  return row!.file_id;
+}
+
+async function ingestFile(store: Store, path: string, options: IngestOptions): Promise<FileOutcome> {
+  const started = performance.now();
+  const { sha256, bytes } = await sha256File(path);
+  const base: FileOutcome = {
+    path, sha256, bytes, adapter: null, status: 'loaded', seconds: 0,
+    records: 0, inserted: 0, duplicates: 0, rejected: 0,
+  };
+  const done = (o: Partial<FileOutcome>): FileOutcome => ({ ...base, ...o, seconds: (performance.now() - started) / 1000 });
+
+  const prior = await store.one<{ status: string; adapter: string | null }>(
+    "SELECT status, adapter FROM files WHERE sha256 = $1 AND status = 'loaded' LIMIT 1",
+    [sha256],
+  );
+  if (prior) return done({ status: 'already-ingested', adapter: prior.adapter });
+
+  const sample = sniff(path);
+  const adapter = chooseAdapter(sample, options.source);
+  if (!adapter) {
+    const why = sample.container === 'empty' ? 'empty file'
+      : sample.container === 'binary' ? 'binary content, not a log'
+      : 'no adapter recognises this content (use --source to force one)';
+    await store.transaction(async () => {
+      // An earlier unrecognised attempt is replaced, so a retry with --source is not blocked.
+      await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
+      await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
+      const id = await recordFile(store, { path, sha256, bytes, adapter: null, container: sample.container, status: 'unrecognised' });
+      await store.run('UPDATE files SET records = 1, rejected = 1 WHERE file_id = $1', [id]);
+      await store.run(
+        'INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet) VALUES ($1, $2, NULL, NULL, $3, $4)',
+        [id, path, why, sample.container === 'binary' ? null : sample.head.slice(0, 200).replace(/[\r\n\t]+/g, ' ')],
+      );
+    });
+    return done({ status: 'unrecognised', records: 1, rejected: 1, message: why });
+  }
+
+  // A failed statement aborts DuckDB's transaction (there are no savepoints), so a document that
+  // cannot be parsed at all is found out before the file's transaction starts.
+  const documentError = sample.container === 'document' ? await probeDocument(store, sample) : undefined;
+
+  return store.transaction(async () => {
+    await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
+    await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
+    const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
+    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError);
+    try {
+      await adapter.load(ctx);
+      await ctx.resolveLineNumbers();
+    } finally {
+      await ctx.cleanup();
+    }
+    await store.run('UPDATE files SET records = $1, rejected = $2 WHERE file_id = $3', [ctx.tally.records, ctx.tally.rejected, id]);
+    return done({ adapter: adapter.id, ...ctx.tally });
+  });
+}
+
+/** Ingests every file under `inputs`; a file that fails is recorded and reported, and the run goes on. */
+export async function ingest(store: Store, inputs: readonly string[], options: IngestOptions = {}): Promise<IngestResult> {
+  if (options.source && !adapterById(options.source)) {
+    throw new UsageError(`unknown --source "${options.source}"`, { hint: `one of: ${ADAPTERS.map((a) => a.id).join(', ')}` });
+  }
+  const { files, skipped } = walk(inputs);
+  const outcomes: FileOutcome[] = [];
+  for (const [index, path] of files.entries()) {
+    const bytes = safeSize(path);
+    options.onFile?.({ phase: 'start', path, bytes, index, total: files.length });
+    let outcome: FileOutcome;
+    try {
+      outcome = await ingestFile(store, path, options);
+    } catch (e) {
+      if (e instanceof SigtrailError && (e.code === 'DATABASE_LOCKED' || e.code === 'USAGE')) throw e;
+      outcome = await recordFailure(store, path, bytes, e);
+    }
+    outcomes.push(outcome);
+    options.onFile?.({ phase: 'end', path, bytes, index, total: files.length, outcome });
+  }
+  return { files: outcomes, skipped };
+}
+
+function safeSize(path: string): number {
+  try { return fs.statSync(path).size; } catch { return 0; }
+}
+
+/** An unexpected failure on one file: keep a record of it (never silently lost) and move on. */
+async function recordFailure(store: Store, path: string, bytes: number, e: unknown): Promise<FileOutcome> {
+  const message = messageOf(e).split('\n')[0] ?? 'failed';
+  let sha256 = '';
+  try { sha256 = (await sha256File(path)).sha256; } catch { /* unreadable */ }
+  try {
+    await store.transaction(async () => {
+      const id = await recordFile(store, { path, sha256, bytes, adapter: null, container: null, status: 'failed' });
+      await store.run('UPDATE files SET records = 1, rejected = 1 WHERE file_id = $1', [id]);
+      await store.run('INSERT INTO rejects (file_id, path, reason) VALUES ($1, $2, $3)', [id, path, `file failed to load: ${message}`]);
+    });
+  } catch { /* the database itself is failing; the outcome below still reports the file */ }
+  return { path, sha256, bytes, adapter: null, status: 'failed', seconds: 0, records: 1, inserted: 0, duplicates: 0, rejected: 1, message };
+}

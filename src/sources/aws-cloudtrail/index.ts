@@ -1,0 +1,19 @@
+import type { SourceAdapter } from '../types.js';
+import { detect } from './detect.js';
+import { MAPPING_SQL } from './map.js';
+
+export const awsCloudtrail: SourceAdapter = {
+  id: 'aws-cloudtrail',
+  title: 'AWS CloudTrail',
+  emits: ['aws.cloudtrail'],
+  formats: [
+    'S3 delivery objects {"Records":[…]} (.json, .json.gz)',
+    'NDJSON records (also Logstash copies with @timestamp, Panther exports)',
+    'CloudTrail Lake / lookup-events exports (CloudTrailEvent as a JSON string)',
+  ],
+  detect,
+  async load(ctx) {
+    await ctx.stage({ unwrap: ['Records', 'Events'] });
+    await ctx.insertEvents(MAPPING_SQL);
+  },
+};

@@ -1,0 +1,215 @@
+/**
+ * CloudTrail → events. Every record is kept; operations without a canonical verb map to `other`.
+ *
+ * Notes on the format that the SQL handles:
+ * - `CloudTrailEvent` is a JSON *string* in Lake and lookup-events exports; it is parsed here.
+ * - Logstash copies (OTRF) moved `eventTime` to `@timestamp`.
+ * - KMS `keyId` may be a key id, an alias or an ARN; `resources[].ARN` holds the key ARN when
+ *   CloudTrail resolved it, otherwise a bare id is completed from region and account.
+ * - `AssumeRoleWithWebIdentity` from GitHub's OIDC provider names the repo and ref in the token
+ *   subject (`repo:<org>/<repo>:ref:<ref>`); the access key it issues is what later calls carry.
+ */
+import { fieldsSql } from '../shared/fields.js';
+
+const FIELDS = {
+  event_id: '$.eventID',
+  event_time: '$.eventTime',
+  at_timestamp: '$."@timestamp"',
+  event_source: '$.eventSource',
+  event_name: '$.eventName',
+  error_code: '$.errorCode',
+  error_message: '$.errorMessage',
+  request_id: '$.requestID',
+  region: '$.awsRegion',
+  account: '$.recipientAccountId',
+  ui_type: '$.userIdentity.type',
+  ui_arn: '$.userIdentity.arn',
+  ui_principal: '$.userIdentity.principalId',
+  ui_user: '$.userIdentity.userName',
+  ui_key: '$.userIdentity.accessKeyId',
+  ui_account: '$.userIdentity.accountId',
+  ui_invoked_by: '$.userIdentity.invokedBy',
+  ui_idp: '$.userIdentity.identityProvider',
+  ui_issuer_arn: '$.userIdentity.sessionContext.sessionIssuer.arn',
+  ui_web_idp: '$.userIdentity.sessionContext.webIdFederationData.federatedProvider',
+  source_ip: '$.sourceIPAddress',
+  user_agent: '$.userAgent',
+  rp_key_id: '$.requestParameters.keyId',
+  rp_secret_id: '$.requestParameters.secretId',
+  rp_secret_id0: '$.requestParameters.secretIdList[0]',
+  rp_role_arn: '$.requestParameters.roleArn',
+  rp_session: '$.requestParameters.roleSessionName',
+  rp_user: '$.requestParameters.userName',
+  rp_name: '$.requestParameters.name',
+  rp_names0: '$.requestParameters.names[0]',
+  rp_signing_alg: '$.requestParameters.signingAlgorithm',
+  rp_message_type: '$.requestParameters.messageType',
+  res_arn0: '$.resources[0].ARN',
+  res_type0: '$.resources[0].type',
+  re_key_arn: '$.responseElements.keyMetadata.arn',
+  re_session_key: '$.responseElements.credentials.accessKeyId',
+  re_new_key: '$.responseElements.accessKey.accessKeyId',
+  re_new_key_user: '$.responseElements.accessKey.userName',
+  re_subject: '$.responseElements.subjectFromWebIdentityToken',
+  re_assumed_arn: '$.responseElements.assumedRoleUser.arn',
+  re_provider: '$.responseElements.provider',
+  re_secret_arn: '$.responseElements.aRN',
+  re_arn: '$.responseElements.arn',
+} as const;
+
+/** (eventSource, eventName) → canonical verb. Anything not listed is `other`. */
+export const ACTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'kms.amazonaws.com': {
+    Sign: 'key.sign',
+    Verify: 'key.verify',
+    GetPublicKey: 'key.get_public',
+    CreateKey: 'key.create',
+    ImportKeyMaterial: 'key.rotate',
+    DisableKey: 'key.disable',
+    ScheduleKeyDeletion: 'key.delete',
+    DeleteImportedKeyMaterial: 'key.delete',
+    PutKeyPolicy: 'key.policy_change',
+    CreateGrant: 'key.policy_change',
+    EnableKeyRotation: 'key.policy_change',
+    DisableKeyRotation: 'key.policy_change',
+    RotateKey: 'key.rotate',
+    RotateKeyOnDemand: 'key.rotate',
+  },
+  'secretsmanager.amazonaws.com': {
+    GetSecretValue: 'secret.read',
+    BatchGetSecretValue: 'secret.read',
+    CreateSecret: 'secret.write',
+    PutSecretValue: 'secret.write',
+    UpdateSecret: 'secret.write',
+    RotateSecret: 'secret.rotate',
+    DeleteSecret: 'secret.delete',
+  },
+  'ssm.amazonaws.com': {
+    GetParameter: 'secret.read',
+    GetParameters: 'secret.read',
+    PutParameter: 'secret.write',
+    DeleteParameter: 'secret.delete',
+  },
+  'sts.amazonaws.com': {
+    AssumeRole: 'credential.assume',
+    AssumeRoleWithWebIdentity: 'credential.assume',
+    AssumeRoleWithSAML: 'credential.assume',
+    GetFederationToken: 'credential.assume',
+    GetSessionToken: 'credential.assume',
+  },
+  'iam.amazonaws.com': {
+    CreateAccessKey: 'credential.create',
+    CreateLoginProfile: 'credential.create',
+    CreateServiceSpecificCredential: 'credential.create',
+    UploadSSHPublicKey: 'credential.create',
+  },
+  'signin.amazonaws.com': { ConsoleLogin: 'auth.login' },
+};
+
+function actionCase(): string {
+  const arms: string[] = [];
+  for (const [src, names] of Object.entries(ACTIONS)) {
+    for (const [name, verb] of Object.entries(names)) arms.push(`WHEN '${src}|${name}' THEN '${verb}'`);
+  }
+  return `CASE event_source || '|' || event_name ${arms.join(' ')} ELSE 'other' END`;
+}
+
+const f = fieldsSql('ev', FIELDS, { caseInsensitive: true });
+
+/** The mapping SELECT over `staged` (see LoadContext.insertEvents). */
+export const MAPPING_SQL = `
+WITH s AS (
+  SELECT record_no, rec, stage_reject,
+    CASE WHEN json_type(rec, '$.CloudTrailEvent') = 'VARCHAR' AND json_valid(rec ->> '$.CloudTrailEvent')
+         THEN json(rec ->> '$.CloudTrailEvent') ELSE rec END AS ev
+  FROM staged
+), x AS (
+  SELECT record_no, rec, stage_reject, ev, ${f.list} FROM s
+), f AS (
+  SELECT record_no, rec, stage_reject, ev,
+      ${f.items}
+  FROM x
+), m AS (
+  SELECT *,
+    ${actionCase()} AS action,
+    st_ts_ok(COALESCE(event_time, at_timestamp)) AS ts,
+    -- GitHub OIDC web identity: the token subject names the repo and ref.
+    COALESCE(re_subject, CASE WHEN ui_type = 'WebIdentityUser' THEN ui_user END) AS oidc_subject
+  FROM f
+), n AS (
+  SELECT *,
+    CASE
+      WHEN event_source = 'kms.amazonaws.com' THEN
+        CASE
+          WHEN res_arn0 LIKE 'arn:aws%:kms:%:key/%' THEN res_arn0
+          WHEN re_key_arn IS NOT NULL THEN re_key_arn
+          WHEN rp_key_id LIKE 'arn:%' THEN rp_key_id
+          WHEN rp_key_id LIKE 'alias/%' AND region IS NOT NULL AND account IS NOT NULL THEN 'arn:aws:kms:' || region || ':' || account || ':' || rp_key_id
+          WHEN rp_key_id IS NOT NULL AND region IS NOT NULL AND account IS NOT NULL THEN 'arn:aws:kms:' || region || ':' || account || ':key/' || rp_key_id
+          ELSE rp_key_id END
+      WHEN event_source = 'secretsmanager.amazonaws.com' THEN
+        -- Secret ARNs end in "-" plus six random characters; the name is what people (and case files) use.
+        regexp_replace(regexp_replace(COALESCE(rp_secret_id, rp_secret_id0, re_secret_arn, rp_name), '^arn:aws[a-z-]*:secretsmanager:[^:]*:[0-9]*:secret:', ''),
+                       CASE WHEN COALESCE(rp_secret_id, rp_secret_id0, re_secret_arn) LIKE 'arn:%' THEN '-[A-Za-z0-9]{6}$' ELSE '^$' END, '')
+      WHEN event_source = 'ssm.amazonaws.com' THEN COALESCE(rp_name, rp_names0)
+      WHEN event_source = 'sts.amazonaws.com' THEN rp_role_arn
+      WHEN event_source = 'iam.amazonaws.com' THEN COALESCE(rp_user, re_new_key_user, ui_user)
+      ELSE COALESCE(res_arn0, rp_key_id, rp_secret_id, rp_role_arn, rp_name)
+    END AS target,
+    CASE
+      WHEN event_source = 'kms.amazonaws.com' THEN 'kms_key'
+      WHEN event_source = 'secretsmanager.amazonaws.com' THEN 'secret'
+      WHEN event_source = 'ssm.amazonaws.com' THEN 'parameter'
+      WHEN event_source = 'sts.amazonaws.com' THEN 'role'
+      WHEN event_source = 'iam.amazonaws.com' THEN 'iam_user'
+      ELSE res_type0
+    END AS target_type,
+    regexp_extract(oidc_subject, '^repo:([^:]+/[^:]+):', 1) AS oidc_repo,
+    regexp_extract(oidc_subject, ':ref:(.+)$', 1) AS oidc_ref
+  FROM m
+)
+SELECT
+  record_no, rec, stage_reject,
+  -- eventID plus a hash of the (minified) record: the same event delivered twice (S3 object and an
+  -- NDJSON export) is stored once, while distinct records that reuse an eventID (documentation and
+  -- test fixtures do) are all kept.
+  'aws.cloudtrail:' || COALESCE(event_id, '') || ':' || md5(CAST(json(CAST(ev AS VARCHAR)) AS VARCHAR)) AS event_uid,
+  'aws.cloudtrail' AS source,
+  ts,
+  NULL::VARCHAR AS ts_raw,
+  action,
+  CASE WHEN event_source IS NOT NULL THEN split_part(event_source, '.', 1) || ':' || event_name ELSE event_name END AS native_action,
+  CASE
+    WHEN error_code IS NULL THEN 'success'
+    WHEN regexp_matches(error_code, 'AccessDenied|Unauthorized|NotAuthorized|Forbidden', 'i') THEN 'denied'
+    ELSE 'failure' END AS outcome,
+  error_code,
+  COALESCE(ui_arn, CASE WHEN ui_type = 'WebIdentityUser' THEN ui_user END, ui_principal, ui_user, ui_invoked_by) AS actor,
+  ui_type AS actor_type,
+  ui_key AS credential_id,
+  COALESCE(re_session_key, re_new_key) AS issued_credential_id,
+  source_ip,
+  user_agent,
+  target,
+  target_type,
+  NULL::VARCHAR AS target_version,
+  NULLIF(oidc_repo, '') AS repo,
+  NULL::VARCHAR AS workflow,
+  NULLIF(oidc_ref, '') AS ref,
+  NULL::VARCHAR AS run_id,
+  NULL::VARCHAR[] AS secrets,
+  COALESCE(ui_issuer_arn, CASE WHEN ui_type IN ('IAMUser', 'Root') THEN ui_arn END, ui_arn, ui_principal) AS principal,
+  CASE WHEN action <> 'other' OR error_code IS NOT NULL THEN json_object(
+    'region', region, 'account', account, 'request_id', request_id, 'error_message', error_message,
+    'signing_algorithm', rp_signing_alg, 'message_type', rp_message_type, 'role_session_name', rp_session,
+    'identity_provider', COALESCE(ui_idp, re_provider, ui_web_idp), 'oidc_subject', oidc_subject,
+    'assumed_role_arn', re_assumed_arn, 'key_id', rp_key_id)
+  ELSE json_object('region', region, 'account', account) END AS details,
+  CASE WHEN action <> 'other' OR error_code IS NOT NULL THEN ev END AS raw,
+  CASE
+    WHEN stage_reject IS NOT NULL THEN NULL
+    WHEN event_name IS NULL THEN 'not a CloudTrail record: no eventName'
+    WHEN ts IS NULL THEN 'missing or unparseable eventTime: ' || COALESCE(left(COALESCE(event_time, at_timestamp), 40), 'absent')
+  END AS reject_reason
+FROM n
+`;

@@ -1,0 +1,12 @@
+/**
+ * Every input adapter, in detection order: more specific formats first, so a record that several
+ * detectors could claim goes to the one that knows it best.
+ */
+import { awsCloudtrail } from './aws-cloudtrail/index.js';
+import type { SourceAdapter } from './types.js';
+
+export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail];
+
+export function adapterById(id: string): SourceAdapter | undefined {
+  return ADAPTERS.find((a) => a.id === id);
+}

@@ -1,0 +1,65 @@
+/**
+ * The one interface every input format implements. A source folder (`src/sources/<id>/`) holds
+ * `index.ts` (this object), `detect.ts` (content sniffing) and `map.ts` (the SQL that maps staged
+ * records onto the canonical tables); copy a folder to add a source.
+ */
+import type { Store } from '../store/database.js';
+import type { Sample } from '../ingest/sniff.js';
+
+export interface FileRef {
+  id: number;
+  path: string;
+  sha256: string;
+  gzip: boolean;
+}
+
+export interface StageOptions {
+  /**
+   * Wrapper keys whose array value holds the real records (`Records` for CloudTrail S3 objects,
+   * `records` for Azure blobs). Top-level JSON arrays are always unwrapped.
+   */
+  unwrap?: readonly string[];
+}
+
+export interface Tally {
+  /** Records seen (inserted + duplicates + rejected). */
+  records: number;
+  inserted: number;
+  /** Records already present (same event_uid / entry) from this or an earlier file. */
+  duplicates: number;
+  rejected: number;
+}
+
+export interface LoadContext {
+  readonly store: Store;
+  readonly file: FileRef;
+  readonly sample: Sample;
+  readonly tally: Tally;
+  /**
+   * Reads the file with DuckDB's JSON reader into TEMP table `staged(record_no, line_no, rec JSON)`,
+   * one row per record; records that do not parse (or are not objects) become rejects.
+   */
+  stage(options?: StageOptions): Promise<void>;
+  /**
+   * Runs `selectSql` — a SELECT over `staged` producing the columns of `events` (without
+   * `file_id`) plus `reject_reason` — and inserts its new rows; rows with a reject_reason become rejects.
+   */
+  insertEvents(selectSql: string): Promise<void>;
+  /** Records one rejected record. */
+  reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void>;
+}
+
+export interface SourceAdapter {
+  /** Folder name and `--source` value, e.g. `aws-cloudtrail`. */
+  readonly id: string;
+  /** Human title for `sigtrail sources`. */
+  readonly title: string;
+  /** Values this adapter writes to events.source (or `signatures` / `ci_runs`). */
+  readonly emits: readonly string[];
+  /** What it reads, one line each, for `sigtrail sources` and the README. */
+  readonly formats: readonly string[];
+  /** True when the sample looks like this format (content first; names only as a tie-breaker). */
+  detect(sample: Sample): boolean;
+  /** Loads one file; runs inside the file's transaction. */
+  load(ctx: LoadContext): Promise<void>;
+}

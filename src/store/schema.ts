@@ -1,0 +1,186 @@
+/**
+ * The canonical tables (SPEC.md "Canonical store") and their migrations.
+ *
+ * The schema version lives in `meta`; opening an older case database runs the missing
+ * migrations in order inside one transaction, and a database written by a newer sigtrail is
+ * refused rather than guessed at. Deduplication is done with anti-joins on `event_uid`, not
+ * key constraints: with 1M rows a PRIMARY KEY makes inserts ~2x slower (SPEC.md).
+ */
+
+export const SCHEMA_VERSION = 1;
+
+/** Columns of `events`, in order; adapters' mapping SELECTs produce exactly these (plus `reject_reason`). */
+export const EVENT_COLUMNS = [
+  'event_uid', 'source', 'ts', 'ts_raw', 'action', 'native_action', 'outcome', 'error_code',
+  'actor', 'actor_type', 'principal', 'credential_id', 'issued_credential_id', 'source_ip', 'user_agent',
+  'target', 'target_type', 'target_version', 'repo', 'workflow', 'ref', 'run_id', 'secrets',
+  'details', 'raw', 'file_id', 'record_no',
+] as const;
+
+const V1 = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE SEQUENCE IF NOT EXISTS files_seq START 1;
+-- Chain of custody: one row per input file. status: loaded | unrecognised.
+CREATE TABLE IF NOT EXISTS files (
+  file_id     INTEGER PRIMARY KEY DEFAULT nextval('files_seq'),
+  path        VARCHAR NOT NULL,
+  sha256      VARCHAR NOT NULL,
+  bytes       BIGINT NOT NULL,
+  adapter     VARCHAR,
+  container   VARCHAR,
+  records     BIGINT NOT NULL DEFAULT 0,
+  rejected    BIGINT NOT NULL DEFAULT 0,
+  status      VARCHAR NOT NULL,
+  ingested_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+-- Every record that could not be parsed or mapped. record_no is the 1-based record position in
+-- the file (after unwrapping containers such as {"Records":[...]}); line_no the 1-based line where known.
+CREATE TABLE IF NOT EXISTS rejects (
+  file_id     INTEGER,
+  path        VARCHAR NOT NULL,
+  record_no   BIGINT,
+  line_no     BIGINT,
+  reason      VARCHAR NOT NULL,
+  snippet     VARCHAR,
+  rejected_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS events (
+  event_uid            VARCHAR NOT NULL,
+  source               VARCHAR NOT NULL,
+  ts                   TIMESTAMPTZ NOT NULL,
+  ts_raw               VARCHAR,
+  action               VARCHAR NOT NULL,
+  native_action        VARCHAR,
+  outcome              VARCHAR NOT NULL,
+  error_code           VARCHAR,
+  actor                VARCHAR,
+  actor_type           VARCHAR,
+  -- The stable identity behind actor: the role behind an assumed-role session, the IAM user, the
+  -- service account, the Vault entity. Expected principals in a case file match this column.
+  principal            VARCHAR,
+  credential_id        VARCHAR,
+  issued_credential_id VARCHAR,
+  source_ip            VARCHAR,
+  user_agent           VARCHAR,
+  target               VARCHAR,
+  target_type          VARCHAR,
+  target_version       VARCHAR,
+  repo                 VARCHAR,
+  workflow             VARCHAR,
+  ref                  VARCHAR,
+  run_id               VARCHAR,
+  secrets              VARCHAR[],
+  details              JSON,
+  raw                  JSON,
+  file_id              INTEGER NOT NULL,
+  record_no            BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS signatures (
+  entry_uuid                    VARCHAR NOT NULL,
+  log_index                     BIGINT,
+  tree_log_index                BIGINT,
+  tree_id                       VARCHAR,
+  log_id                        VARCHAR,
+  integrated_time               TIMESTAMPTZ,
+  kind                          VARCHAR NOT NULL,
+  kind_version                  VARCHAR,
+  artifact_digest               VARCHAR,
+  subjects                      JSON,
+  signer_kind                   VARCHAR,
+  key_fingerprint               VARCHAR,
+  cert_fingerprint              VARCHAR,
+  cert_serial                   VARCHAR,
+  cert_not_before               TIMESTAMPTZ,
+  cert_not_after                TIMESTAMPTZ,
+  san                           VARCHAR,
+  oidc_issuer                   VARCHAR,
+  build_signer_uri              VARCHAR,
+  build_signer_digest           VARCHAR,
+  runner_environment            VARCHAR,
+  source_repository_uri         VARCHAR,
+  source_repository_digest      VARCHAR,
+  source_repository_ref         VARCHAR,
+  source_repository_identifier  VARCHAR,
+  source_repository_owner_uri   VARCHAR,
+  source_repository_owner_identifier VARCHAR,
+  build_config_uri              VARCHAR,
+  build_config_digest           VARCHAR,
+  build_trigger                 VARCHAR,
+  run_invocation_uri            VARCHAR,
+  source_repository_visibility  VARCHAR,
+  deployment_environment        VARCHAR,
+  fulcio_extensions             JSON,
+  repo                          VARCHAR,
+  workflow                      VARCHAR,
+  ref                           VARCHAR,
+  run_id                        VARCHAR,
+  run_attempt                   INTEGER,
+  tlog_verified                 VARCHAR NOT NULL,
+  tlog_reason                   VARCHAR,
+  raw                           JSON,
+  file_id                       INTEGER NOT NULL,
+  record_no                     BIGINT NOT NULL
+);
+
+-- CI runs (level = 'run') and jobs (level = 'job'); ci_uid is stable across the shapes that describe
+-- the same run or job (audit log, REST, webhook), so they enrich one row instead of adding several.
+CREATE TABLE IF NOT EXISTS ci_runs (
+  ci_uid           VARCHAR NOT NULL,
+  level            VARCHAR NOT NULL,
+  provider         VARCHAR NOT NULL,
+  run_id           VARCHAR NOT NULL,
+  attempt          INTEGER,
+  job_id           VARCHAR,
+  job_name         VARCHAR,
+  repo             VARCHAR,
+  workflow         VARCHAR,
+  workflow_ref     VARCHAR,
+  trigger_event    VARCHAR,
+  ref              VARCHAR,
+  head_sha         VARCHAR,
+  actor            VARCHAR,
+  triggering_actor VARCHAR,
+  runner_name      VARCHAR,
+  runner_labels    VARCHAR[],
+  runner_type      VARCHAR,
+  started_at       TIMESTAMPTZ,
+  completed_at     TIMESTAMPTZ,
+  conclusion       VARCHAR,
+  secrets_passed   VARCHAR[],
+  sources          VARCHAR[],
+  file_id          INTEGER,
+  record_no        BIGINT
+);
+
+-- Findings remembered by the nightly scan, keyed by a stable fingerprint.
+CREATE TABLE IF NOT EXISTS findings (
+  fingerprint VARCHAR PRIMARY KEY,
+  rule        VARCHAR NOT NULL,
+  severity    VARCHAR NOT NULL,
+  ts          TIMESTAMPTZ,
+  actor       VARCHAR,
+  summary     VARCHAR,
+  scope       VARCHAR,
+  evidence    JSON,
+  first_seen  TIMESTAMPTZ NOT NULL,
+  last_seen   TIMESTAMPTZ NOT NULL,
+  scan_id     INTEGER
+);
+
+CREATE SEQUENCE IF NOT EXISTS scans_seq START 1;
+CREATE TABLE IF NOT EXISTS scans (
+  scan_id      INTEGER PRIMARY KEY DEFAULT nextval('scans_seq'),
+  started_at   TIMESTAMPTZ NOT NULL,
+  finished_at  TIMESTAMPTZ,
+  watermark    TIMESTAMPTZ,
+  new_findings INTEGER,
+  status       VARCHAR NOT NULL
+);
+`;
+
+/** migrations[i] brings a database from version i to i + 1. */
+export const MIGRATIONS: readonly string[] = [V1];
