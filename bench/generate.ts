@@ -15,7 +15,7 @@ import { LineWriter } from './gen/writer.js';
 import { Random } from './random.js';
 
 /** Bump when a generator changes shape, so cached sets are regenerated. */
-const VERSION = 3;
+const VERSION = 4;
 
 export type DataKind = 'cloudtrail-ndjson' | 'cloudtrail-s3' | 'cloudtrail-newday' | 'github-audit' | 'rekor';
 
@@ -84,12 +84,19 @@ function emitLines(r: Random, n: number, make: (i: number) => Record<string, unk
   return f;
 }
 
+/** A different stream per set: the "new day" must not repeat the history's event ids. */
+function seedOf(kind: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${kind}:${n}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
 function timeOf(i: number, n: number, start: number, span: number): number {
   return start + Math.floor((i * span) / n);
 }
 
 async function build(kind: DataKind, n: number, dir: string): Promise<Omit<DataSet, 'version'>> {
-  const r = new Random(0x5157 + n + kind.length * 7919);
+  const r = new Random(seedOf(kind, n));
   const start = HISTORY_END - HISTORY_DAYS * DAY;
   switch (kind) {
     case 'cloudtrail-ndjson':

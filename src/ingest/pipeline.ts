@@ -13,7 +13,7 @@ import { SigtrailError, UsageError, messageOf } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
-import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { FileRef, InsertOptions, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
 import { sha256File } from './hash.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
 import { sniff, type Sample } from './sniff.js';
@@ -95,35 +95,45 @@ class FileLoad implements LoadContext {
     await this.reject(null, reason, this.sample.head.slice(0, 200), line);
   }
 
-  async insertEvents(selectSql: string): Promise<void> {
+  async insertEvents(selectSql: string, options: InsertOptions = {}): Promise<void> {
     if (!this.staging) await this.stage();
     const staging = this.staging!;
-    const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id');
+    const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id' && c !== 'record_no');
     const params = { ...staging.params, file_id: this.file.id, file_path: this.file.path };
+    // A per-record mapping over the fast path reads unnumbered rows (in parallel) and its rows are
+    // numbered by position afterwards: `mapped` keeps the file's order (DuckDB preserves insertion
+    // order through scans, projections and CREATE TABLE AS) and its rowids are consecutive (inside
+    // a transaction they start at a large base, hence the offset from the first).
+    const positional = options.perRecord === true && staging.unnumberedSql !== undefined;
     this.temps.add('mapped');
     await this.store.run(
       `CREATE OR REPLACE TEMP TABLE mapped AS
-       WITH staged AS (${staging.sql})
-       SELECT ${cols.join(', ')},
+       WITH staged AS (${positional ? staging.unnumberedSql! : staging.sql})
+       SELECT ${cols.join(', ')}, record_no,
               COALESCE(stage_reject, reject_reason) AS reject_reason,
               CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet
        FROM (${selectSql})`,
       params,
     );
+    const recordNo = positional ? 'rowid - (SELECT min(rowid) FROM mapped) + 1' : 'record_no';
     const counts = await this.store.one<{ total: number; bad: number }>(
       'SELECT count(*) AS total, count(reject_reason) AS bad FROM mapped',
     );
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
-       SELECT $file_id, $file_path, record_no, NULL, reject_reason, snippet FROM mapped WHERE reject_reason IS NOT NULL`,
+       SELECT $file_id, $file_path, ${recordNo}, NULL, reject_reason, snippet FROM mapped WHERE reject_reason IS NOT NULL`,
       { file_id: this.file.id, file_path: this.file.path },
     );
+    // Dedupe: the first record of each event_uid in this file, unless the store already has it.
+    // Repeats inside a file are rare, so they are found by grouping the uids alone (a window over
+    // every mapped row would sort the whole table).
     const inserted = await this.store.run(
       `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-       SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
-       WHERE m.reject_reason IS NULL
-         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-       QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
+       WITH m AS (SELECT *, ${recordNo} AS rn FROM mapped WHERE reject_reason IS NULL),
+            repeated AS (SELECT event_uid, min(rn) AS first_rn FROM m GROUP BY event_uid HAVING count(*) > 1)
+       SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? 'm.rn' : `m.${c}`)).join(', ')} FROM m
+       WHERE NOT EXISTS (SELECT 1 FROM repeated r WHERE r.event_uid = m.event_uid AND r.first_rn <> m.rn)
+         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)`,
       { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);

@@ -30,6 +30,16 @@ export interface Tally {
   rejected: number;
 }
 
+export interface InsertOptions {
+  /**
+   * The mapping emits exactly one row per staged record, in staged order (projections only: no
+   * joins, aggregates, windows or filters) and passes `record_no` through untouched. The loader may
+   * then read the records unnumbered, in parallel, and number the rows by position afterwards;
+   * `record_no` is NULL inside the mapping.
+   */
+  perRecord?: boolean;
+}
+
 export interface LoadContext {
   readonly store: Store;
   readonly file: FileRef;
@@ -44,7 +54,7 @@ export interface LoadContext {
    * Runs `selectSql` — a SELECT over `staged` producing the columns of `events` (without
    * `file_id`) plus `reject_reason` — and inserts its new rows; rows with a reject_reason become rejects.
    */
-  insertEvents(selectSql: string): Promise<void>;
+  insertEvents(selectSql: string, options?: InsertOptions): Promise<void>;
   /** Records one rejected record. */
   reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void>;
 }
