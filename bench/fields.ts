@@ -46,7 +46,7 @@ function typeOf(n: Node): string {
  * `read_json(…, columns = {…})` and a SELECT list for the paths. DuckDB matches JSON keys to
  * struct fields case-insensitively, so paths differing only in case (`aRN`/`arn`) read one field.
  */
-export function duckdbProjection(fields: FieldMap): { columns: string; select: string } {
+export function duckdbProjection(fields: FieldMap, prefix?: string): { columns: string; select: string } {
   const root: Node = { list: false, children: new Map() };
   const exprs: string[] = [];
   for (const [name, path] of Object.entries(fields)) {
@@ -58,7 +58,7 @@ export function duckdbProjection(fields: FieldMap): { columns: string; select: s
         const key = existing ?? step.key;
         if (!existing) node.children.set(key, { list: false, children: new Map() });
         node = node.children.get(key)!;
-        expr = expr ? `${expr}.${quoteIdent(key)}` : quoteIdent(key);
+        expr = expr ? `${expr}.${quoteIdent(key)}` : prefix ? `${prefix}.${quoteIdent(key)}` : quoteIdent(key);
       } else {
         node.list = true;
         expr = `${expr}[${step.index + 1}]`;
@@ -113,4 +113,15 @@ export const GITHUB_FIELDS: FieldMap = {
   secret0: '$.secrets_passed[0]',
   runner_name: '$.runner_name',
   is_hosted_runner: '$.is_hosted_runner',
+};
+
+/** What a Rekor adapter reads from each v1 API entry (SCHEMAS.md §1a), besides the uuid key. */
+export const REKOR_FIELDS: FieldMap = {
+  body: '$.body',
+  integrated_time: '$.integratedTime',
+  log_id: '$.logID',
+  log_index: '$.logIndex',
+  root_hash: '$.verification.inclusionProof.rootHash',
+  tree_size: '$.verification.inclusionProof.treeSize',
+  set: '$.verification.signedEntryTimestamp',
 };

@@ -15,7 +15,7 @@ import { LineWriter } from './gen/writer.js';
 import { Random } from './random.js';
 
 /** Bump when a generator changes shape, so cached sets are regenerated. */
-const VERSION = 4;
+const VERSION = 5;
 
 export type DataKind = 'cloudtrail-ndjson' | 'cloudtrail-s3' | 'cloudtrail-newday' | 'github-audit' | 'rekor';
 
@@ -95,7 +95,11 @@ function timeOf(i: number, n: number, start: number, span: number): number {
   return start + Math.floor((i * span) / n);
 }
 
-async function build(kind: DataKind, n: number, dir: string): Promise<Omit<DataSet, 'version'>> {
+async function build(kind: DataKind, n: number, setDir: string): Promise<Omit<DataSet, 'version'>> {
+  // The data files sit in their own folder (the manifest beside it is not a log), so a command
+  // can be pointed at the folder.
+  const dir = path.join(setDir, 'files');
+  fs.mkdirSync(dir, { recursive: true });
   const r = new Random(seedOf(kind, n));
   const start = HISTORY_END - HISTORY_DAYS * DAY;
   switch (kind) {

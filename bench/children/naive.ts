@@ -2,7 +2,8 @@
  * The naive alternative: Node streams the file, `JSON.parse`s each record and pulls the same
  * fields out (nothing is stored). Usage: node naive.mjs <steps.json> <unwrap|-> <file>…
  * `steps.json` holds one path per field as a list of keys and array indexes; `unwrap` names the
- * array holding the records in whole-document files (S3 objects), or `-` for one record per line.
+ * array holding the records in whole-document files (S3 objects), `-` for one record per line, or
+ * `*` for lines of `{"<key>": record}`.
  * Self-contained (no imports from the project) because it runs as a plain transpiled .mjs.
  */
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ function take(rec: unknown): void {
 
 for (const file of files) {
   const gz = file.endsWith('.gz');
-  if (unwrap !== '-') {
+  if (unwrap !== '-' && unwrap !== '*') {
     const buf = fs.readFileSync(file);
     const doc = JSON.parse((gz ? zlib.gunzipSync(buf) : buf).toString('utf8')) as Record<string, unknown>;
     const list = doc[unwrap];
@@ -43,11 +44,16 @@ for (const file of files) {
   const rl = readline.createInterface({ input: gz ? raw.pipe(zlib.createGunzip()) : raw, crlfDelay: Infinity });
   for await (const line of rl) {
     if (line.trim() === '') continue;
+    let rec: unknown;
     try {
-      take(JSON.parse(line));
+      rec = JSON.parse(line);
     } catch {
       bad++;
+      continue;
     }
+    // '*': each line is {"<key>": record} (Rekor v1 API entries), the fields are read from the record.
+    if (unwrap === '*' && rec && typeof rec === 'object') Object.values(rec).forEach(take);
+    else take(rec);
   }
 }
 process.stdout.write(`${records} ${bad} ${values}\n`);

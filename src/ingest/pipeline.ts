@@ -115,25 +115,38 @@ class FileLoad implements LoadContext {
        FROM (${selectSql})`,
       params,
     );
-    const recordNo = positional ? 'rowid - (SELECT min(rowid) FROM mapped) + 1' : 'record_no';
-    const counts = await this.store.one<{ total: number; bad: number }>(
-      'SELECT count(*) AS total, count(reject_reason) AS bad FROM mapped',
+    const counts = await this.store.one<{ total: number; bad: number; base: string | null }>(
+      'SELECT count(*) AS total, count(reject_reason) AS bad, CAST(min(rowid) AS VARCHAR) AS base FROM mapped',
     );
+    // The first rowid is a number DuckDB chose (beyond 2^53 inside a transaction), not input.
+    const base = /^\d+$/.test(counts?.base ?? '') ? counts!.base! : '0';
+    const recordNo = positional ? `(m.rowid - ${base} + 1)` : 'm.record_no';
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
-       SELECT $file_id, $file_path, ${recordNo}, NULL, reject_reason, snippet FROM mapped WHERE reject_reason IS NOT NULL`,
+       SELECT $file_id, $file_path, ${recordNo}, NULL, reject_reason, snippet FROM mapped m WHERE reject_reason IS NOT NULL`,
       { file_id: this.file.id, file_path: this.file.path },
     );
     // Dedupe: the first record of each event_uid in this file, unless the store already has it.
-    // Repeats inside a file are rare, so they are found by grouping the uids alone (a window over
-    // every mapped row would sort the whole table).
+    // With positional rows (one per record, unique rowids) the rare repeats are found by grouping
+    // the uids alone, and both checks are hash anti-joins; a window over every mapped row sorts
+    // the whole table. A general mapping may emit several rows per record, so it keeps the window.
+    const values = EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? recordNo : `m.${c}`)).join(', ');
     const inserted = await this.store.run(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-       WITH m AS (SELECT *, ${recordNo} AS rn FROM mapped WHERE reject_reason IS NULL),
-            repeated AS (SELECT event_uid, min(rn) AS first_rn FROM m GROUP BY event_uid HAVING count(*) > 1)
-       SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? 'm.rn' : `m.${c}`)).join(', ')} FROM m
-       WHERE NOT EXISTS (SELECT 1 FROM repeated r WHERE r.event_uid = m.event_uid AND r.first_rn <> m.rn)
-         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)`,
+      positional
+        ? `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           WITH repeated AS (
+             SELECT event_uid, min(rowid) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
+           )
+           SELECT ${values}
+           FROM mapped m
+             ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.rowid
+             ANTI JOIN events e ON e.event_uid = m.event_uid
+           WHERE m.reject_reason IS NULL`
+        : `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           SELECT ${values} FROM mapped m
+           WHERE m.reject_reason IS NULL
+             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
+           QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
       { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
