@@ -104,7 +104,8 @@ class FileLoad implements LoadContext {
     // numbered by position afterwards: `mapped` keeps the file's order (DuckDB preserves insertion
     // order through scans, projections and CREATE TABLE AS) and its rowids are consecutive (inside
     // a transaction they start at a large base, hence the offset from the first).
-    const positional = options.perRecord === true && staging.unnumberedSql !== undefined;
+    const perRecord = options.perRecord === true;
+    const positional = perRecord && staging.unnumberedSql !== undefined;
     this.temps.add('mapped');
     await this.store.run(
       `CREATE OR REPLACE TEMP TABLE mapped AS
@@ -115,8 +116,9 @@ class FileLoad implements LoadContext {
        FROM (${selectSql})`,
       params,
     );
-    const counts = await this.store.one<{ total: number; bad: number; base: string | null }>(
-      'SELECT count(*) AS total, count(reject_reason) AS bad, CAST(min(rowid) AS VARCHAR) AS base FROM mapped',
+    const counts = await this.store.one<{ total: number; bad: number; base: string | null; lo: string | null; hi: string | null }>(
+      `SELECT count(*) AS total, count(reject_reason) AS bad, CAST(min(rowid) AS VARCHAR) AS base,
+              CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi FROM mapped`,
     );
     // The first rowid is a number DuckDB chose (beyond 2^53 inside a transaction), not input.
     const base = /^\d+$/.test(counts?.base ?? '') ? counts!.base! : '0';
@@ -127,27 +129,35 @@ class FileLoad implements LoadContext {
       { file_id: this.file.id, file_path: this.file.path },
     );
     // Dedupe: the first record of each event_uid in this file, unless the store already has it.
-    // With positional rows (one per record, unique rowids) the rare repeats are found by grouping
-    // the uids alone, and both checks are hash anti-joins; a window over every mapped row sorts
-    // the whole table. A general mapping may emit several rows per record, so it keeps the window.
+    // A per-record mapping has one row per record (unique rowid / record_no), so the rare repeats
+    // are found by grouping the uids alone and both checks are hash anti-joins; a window over every
+    // mapped row sorts the whole table. A general mapping may emit several rows per record and
+    // keeps the window.
     const values = EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? recordNo : `m.${c}`)).join(', ');
+    const key = positional ? 'rowid' : 'record_no';
+    // When the uid determines the time, only the stored events in this file's time range can
+    // match: zone maps on ts skip the rest, instead of reading every stored uid for every file.
+    const window = options.uidImpliesTime && counts?.lo && counts.hi;
+    const stored = window
+      ? '(SELECT event_uid FROM events WHERE ts BETWEEN CAST($lo AS TIMESTAMPTZ) AND CAST($hi AS TIMESTAMPTZ))'
+      : 'events';
     const inserted = await this.store.run(
-      positional
+      perRecord
         ? `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
            WITH repeated AS (
-             SELECT event_uid, min(rowid) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
+             SELECT event_uid, min(${key}) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
            )
            SELECT ${values}
            FROM mapped m
-             ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.rowid
-             ANTI JOIN events e ON e.event_uid = m.event_uid
+             ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.${key}
+             ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
            WHERE m.reject_reason IS NULL`
         : `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
            SELECT ${values} FROM mapped m
            WHERE m.reject_reason IS NULL
              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
            QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
-      { file_id: this.file.id },
+      window ? { file_id: this.file.id, lo: counts.lo, hi: counts.hi } : { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
     const bad = Number(counts?.bad ?? 0);

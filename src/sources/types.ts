@@ -38,6 +38,11 @@ export interface InsertOptions {
    * `record_no` is NULL inside the mapping.
    */
   perRecord?: boolean;
+  /**
+   * The event_uid determines the event's time (it hashes the whole record), so a stored duplicate
+   * can only lie in this file's time range and the duplicate check reads only that range.
+   */
+  uidImpliesTime?: boolean;
 }
 
 export interface LoadContext {

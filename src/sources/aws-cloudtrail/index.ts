@@ -14,6 +14,6 @@ export const awsCloudtrail: SourceAdapter = {
   detect,
   async load(ctx) {
     await ctx.stage({ unwrap: ['Records', 'Events'] });
-    await ctx.insertEvents(MAPPING_SQL, { perRecord: true });
+    await ctx.insertEvents(MAPPING_SQL, { perRecord: true, uidImpliesTime: true });
   },
 };
