@@ -30,7 +30,10 @@ export function ensureBuilt(root: string, log: (s: string) => void): void {
   fs.utimesSync(cli, now, now);
 }
 
-/** Transpiles bench/children/<name>.ts to `outDir/<name>.mjs`; returns the paths by name. */
+/**
+ * Transpiles bench/children/<name>.ts to `outDir/<name>.mjs` (under node_modules/.cache, so module
+ * resolution finds @duckdb/node-api and linters leave it alone); returns the paths by name.
+ */
 export function compileChildren(benchDir: string, outDir: string): Record<string, string> {
   fs.mkdirSync(outDir, { recursive: true });
   const out: Record<string, string> = {};

@@ -6,6 +6,7 @@
  *   npm run bench -- --events 10000000     # one size (repeat --events for several)
  *   npm run bench -- --smoke               # a few thousand events, one round (CI)
  *   npm run bench -- --only cloudtrail-ndjson --rounds 5 --compare /tmp/sigtrail-main
+ *   npm run bench -- --events 10000000 --only cloudtrail-ndjson --rounds 1 --skip jq,naive
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildAnalysisStore, measureAnalyses, measureScan, type QueryEnvironment } from './analyses.js';
 import { compileChildren, ensureBuilt } from './compile.js';
-import { contendersFor, type Environment } from './contenders.js';
+import { contendersFor, type Environment, type Role } from './contenders.js';
 import { ensureData, type DataKind, type DataSet } from './generate.js';
 import { measure } from './measure.js';
 import { machine, markdown, summarise, writeResults, type Row } from './report.js';
@@ -24,6 +25,7 @@ import { checkTargets, targetsMarkdown } from './targets.js';
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
 const KINDS: readonly DataKind[] = ['cloudtrail-ndjson', 'cloudtrail-s3', 'github-audit', 'rekor'];
+const ROLES: readonly Role[] = ['sigtrail', 'baseline', 'floor', 'jq', 'naive'];
 
 const { values } = parseArgs({
   options: {
@@ -32,14 +34,15 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     only: { type: 'string' },
     compare: { type: 'string' },
+    skip: { type: 'string' },
     'no-queries': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write(`npm run bench -- [--events N]… [--smoke] [--rounds K] [--only kind,kind] [--compare <checkout>] [--no-queries]
-kinds: ${KINDS.join(', ')}\n`);
+  process.stdout.write(`npm run bench -- [--events N]… [--smoke] [--rounds K] [--only kind,kind] [--skip role,role] [--compare <checkout>] [--no-queries]
+kinds: ${KINDS.join(', ')}; roles: ${ROLES.join(', ')}\n`);
   process.exit(0);
 }
 
@@ -78,8 +81,8 @@ function duckdbVersion(): string {
 }
 
 /** Runs every contender of a set for `rounds` rounds, rotating the order so none always goes first. */
-async function measureSet(set: DataSet, env: Environment, rounds: number): Promise<Row[]> {
-  const contenders = contendersFor(set, env);
+async function measureSet(set: DataSet, env: Environment, rounds: number, skip: readonly string[]): Promise<Row[]> {
+  const contenders = contendersFor(set, env).filter((c) => !skip.includes(c.role));
   const rows: Row[] = contenders.map((c) => ({
     set: set.kind, contender: c.name, role: c.role, records: set.records, bytes: set.bytes, samples: [], skipped: c.skip,
   }));
@@ -104,6 +107,9 @@ async function main(): Promise<void> {
   const only = values.only ? values.only.split(',') : [...KINDS];
   const unknown = only.filter((k) => !KINDS.includes(k as DataKind));
   if (unknown.length) throw new Error(`unknown --only kind ${unknown.join(', ')} (kinds: ${KINDS.join(', ')})`);
+  const skip = values.skip ? values.skip.split(',') : [];
+  const badRole = skip.filter((r) => !ROLES.includes(r as Role) || r === 'floor' || r === 'sigtrail');
+  if (badRole.length) throw new Error(`--skip takes ${ROLES.filter((r) => r !== 'floor' && r !== 'sigtrail').join(', ')} (the floor and sigtrail always run)`);
   const dataDir = path.join(BENCH, 'data');
   const scratch = path.join(dataDir, '.scratch');
   fs.mkdirSync(scratch, { recursive: true });
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
   if (baseline && !fs.existsSync(path.join(baseline, 'bin', 'sigtrail.js'))) throw new Error(`--compare: no bin/sigtrail.js in ${baseline}`);
   const env: Environment = {
     root: ROOT, baseline, scratch,
-    children: compileChildren(BENCH, path.join(dataDir, '.children')),
+    children: compileChildren(BENCH, path.join(ROOT, 'node_modules', '.cache', 'sigtrail-bench')),
     jq: hasJq(),
     sources: sigtrailSources(),
   };
@@ -124,7 +130,7 @@ async function main(): Promise<void> {
   for (const n of sizes()) {
     const sets: DataSet[] = [];
     for (const kind of only as DataKind[]) sets.push(await ensureData(dataDir, kind, recordsFor(kind, n), log));
-    for (const set of sets) rows.push(...(await measureSet(set, env, rounds)));
+    for (const set of sets) rows.push(...(await measureSet(set, env, rounds, skip)));
 
     // The query side runs on the CloudTrail store the last ingest round left, plus the other sources.
     const ct = sets.find((s) => s.kind === 'cloudtrail-ndjson');
@@ -148,7 +154,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${m.cpus} × ${m.model}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}, DuckDB ${m.duckdb}; `
     + `load average ${m.loadAverage.start[0]!.toFixed(1)} → ${m.loadAverage.end[0]!.toFixed(1)}; ${rounds} round(s), medians\n\n`);
   process.stdout.write(`${table}\n\n${targetsMarkdown(targets)}\n`);
-  const payload = { date: date.toISOString(), machine: m, options: { sizes: sizes(), rounds, only, smoke, compare: baseline ?? null }, seconds: (Date.now() - started) / 1000, summary, targets, rows };
+  const payload = { date: date.toISOString(), machine: m, options: { sizes: sizes(), rounds, only, skip, smoke, compare: baseline ?? null }, seconds: (Date.now() - started) / 1000, summary, targets, rows };
   // Smoke runs (CI) keep their JSON with the data, out of the tracked results.
   const file = writeResults(smoke ? path.join(dataDir, 'results') : path.join(BENCH, 'results'), payload, date);
   log(`\nresults: ${path.relative(process.cwd(), file)}`);
