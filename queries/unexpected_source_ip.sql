@@ -1,0 +1,29 @@
+-- id: unexpected_source_ip
+-- title: Key used from a new address or client
+-- description: A sign call or read of the key's secret from a source address, or with a client
+--   (user-agent product token), not seen on this key in the baseline_days before the event
+--   itself. Judged only where a full baseline exists for that source.
+-- severity: medium
+-- kind: rule
+-- rule: UNEXPECTED_SOURCE_IP
+-- stage: use
+-- scope: case
+-- params: baseline_days:integer=30
+-- mitre: T1078.004, T1550.001
+-- owasp_nhi: NHI2:2025
+WITH u AS (
+  SELECT *,
+         lag(ts) OVER (PARTITION BY fam, source, val ORDER BY ts, uid) AS prev_ts,
+         min(ts) OVER (PARTITION BY fam, source) AS fam_first
+  FROM c_use WHERE fam IN ('ip', 'client')
+)
+SELECT ts, actor, principal, credential_id, source_ip, run_id,
+       format('{} {} {} by {} (not seen on this key in the {} days before)',
+              CASE WHEN fam = 'ip' THEN 'new source address' ELSE 'new client' END, val,
+              CASE action WHEN 'key.sign' THEN 'signed with the key' ELSE 'read the key''s secret' END,
+              COALESCE(actor, '(unknown)'), $baseline_days) AS summary,
+       uid AS subject,
+       [c_evd(tbl, uid, file_id, record_no)] AS evidence
+FROM u
+WHERE (prev_ts IS NULL OR ts - prev_ts > to_days(CAST($baseline_days AS INTEGER)))
+  AND fam_first <= ts - to_days(CAST($baseline_days AS INTEGER))

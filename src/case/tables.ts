@@ -1,0 +1,202 @@
+/**
+ * The case tables: TEMP tables that hold one investigation's slice of the store, built once with
+ * set-based SQL and read by every analysis in queries/.
+ *
+ *   c_pattern   the selectors' LIKE patterns (bound inserts)
+ *   c_key       events.target values that are the key (KMS ARNs and their aliases, GCP cryptoKeys, Azure key URIs, vault:<name>)
+ *   c_secret    secret names that hold the key (Secrets Manager, GCP, Key Vault, Vault KV, CI secret names)
+ *   c_src_hour  events per source and hour (coverage and logging gaps; one scan of events)
+ *   c_ev        every event on the key or its secrets (key.*, secret.*, ci.secret_change, ci.job passed the secret)
+ *   c_cred      the session/login/creation event that issued each credential c_ev used
+ *   c_sig       every transparency-log entry on the key (fingerprint or keyless identity), with its attribution mode
+ *   c_build     CI runs and jobs (ci_runs rows, and ci.job events as [ts, ts + job_max_h])
+ *   c_build_hour  (build, repo, hour) rows so time containment is an equi-join, not a range scan
+ *   c_signctx   per key.sign event: the repo / ref / workflow / run of its session
+ *   c_signbuild per key.sign event: the builds of that repo running at the time
+ */
+export const RESOLVE_SQL: readonly string[] = [
+  String.raw`CREATE OR REPLACE TEMP TABLE c_keyname AS
+   SELECT DISTINCT target, regexp_extract(details ->> 'key_id', '(alias/.+)$', 1) AS alias
+   FROM events WHERE action LIKE 'key.%' AND target IS NOT NULL`,
+
+  // A KMS alias names a key only through events that carry both (requestParameters.keyId =
+  // alias/x while resources[].ARN is the key), so aliases are resolved in two steps, and an alias
+  // learnt from the data only links keys of the same account and region.
+  String.raw`CREATE OR REPLACE TEMP TABLE c_key AS
+   WITH direct AS (
+     SELECT n.target FROM c_keyname n JOIN c_pattern p
+       ON p.kind = 'key' AND (CASE WHEN p.ci THEN lower(n.target) ELSE n.target END) LIKE p.pattern ESCAPE '\'
+     UNION
+     SELECT n.target FROM c_keyname n JOIN c_pattern p ON p.kind = 'alias' AND n.alias LIKE p.pattern ESCAPE '\'
+   ), aliases AS (
+     SELECT '%' AS scope, pattern AS alias FROM c_pattern WHERE kind = 'alias'
+     UNION
+     SELECT c_like_lit(regexp_extract(d.target, '^(arn:[^:]*:kms:[^:]*:[^:]*:)', 1)) || '%', c_like_lit(n.alias)
+     FROM c_keyname n JOIN direct d USING (target) WHERE n.alias <> ''
+     UNION
+     SELECT c_like_lit(regexp_extract(d.target, '^(arn:[^:]*:kms:[^:]*:[^:]*:)', 1)) || '%', c_like_lit(regexp_extract(d.target, ':(alias/.+)$', 1))
+     FROM direct d WHERE d.target LIKE 'arn:%:alias/%'
+   )
+   SELECT target FROM direct
+   UNION
+   SELECT n.target FROM c_keyname n JOIN aliases a
+     ON n.target LIKE a.scope ESCAPE '\'
+    AND (n.alias LIKE a.alias ESCAPE '\' OR regexp_extract(n.target, ':(alias/.+)$', 1) LIKE a.alias ESCAPE '\')`,
+
+  String.raw`CREATE OR REPLACE TEMP TABLE c_secret AS
+   WITH names AS (
+     SELECT DISTINCT target AS name FROM events
+     WHERE action IN ('secret.read', 'secret.write', 'secret.rotate', 'secret.delete', 'ci.secret_change') AND target IS NOT NULL
+     UNION SELECT DISTINCT unnest(secrets) FROM events WHERE action = 'ci.job' AND secrets IS NOT NULL
+     UNION SELECT DISTINCT unnest(secrets_passed) FROM ci_runs WHERE secrets_passed IS NOT NULL
+   )
+   SELECT DISTINCT n.name FROM names n JOIN c_pattern p
+     ON p.kind = 'secret' AND (CASE WHEN p.ci THEN lower(n.name) ELSE n.name END) LIKE p.pattern ESCAPE '\'
+   WHERE n.name IS NOT NULL`,
+
+  `CREATE OR REPLACE TEMP TABLE c_src_hour AS
+   SELECT source, date_trunc('hour', ts) AS hour, count(*) AS n,
+          bool_or(action LIKE 'ci.%') AS ci, bool_or(action LIKE 'key.%') AS kms
+   FROM events GROUP BY ALL`,
+
+  `CREATE OR REPLACE TEMP TABLE c_ev AS
+   SELECT e.event_uid, e.source, e.ts, e.action, e.native_action, e.outcome, e.error_code, e.actor, e.actor_type,
+          e.principal, e.credential_id, e.issued_credential_id, e.source_ip, e.user_agent, e.target, e.target_type,
+          e.target_version, e.repo, e.workflow, e.ref, e.run_id, e.secrets, e.file_id, e.record_no,
+          CASE WHEN e.action LIKE 'key.%' THEN 'key' WHEN e.action = 'ci.job' THEN 'job' ELSE 'secret' END AS via
+   FROM events e
+   WHERE (e.action LIKE 'key.%' AND e.target IN (SELECT target FROM c_key))
+      OR (e.action IN ('secret.read', 'secret.write', 'secret.rotate', 'secret.delete', 'ci.secret_change')
+          AND e.target IN (SELECT name FROM c_secret))
+      OR (e.action = 'ci.job' AND list_has_any(e.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)))`,
+
+  `CREATE OR REPLACE TEMP TABLE c_cred AS
+   SELECT a.issued_credential_id AS credential_id, a.event_uid, a.source, a.action, a.native_action, a.ts, a.principal,
+          a.actor, a.repo, a.workflow, a.ref, a.run_id, a.file_id, a.record_no
+   FROM events a
+   WHERE a.action IN ('credential.assume', 'auth.login', 'credential.create')
+     AND a.issued_credential_id IN (SELECT DISTINCT credential_id FROM c_ev WHERE credential_id IS NOT NULL)
+   QUALIFY row_number() OVER (PARTITION BY a.issued_credential_id ORDER BY a.ts DESC, a.event_uid) = 1`,
+
+  // Signatures: by fingerprint or keyless identity. The attribution mode follows from what the
+  // case names: a certificate → keyless; a key with kms:/vault: selectors → cloud KMS pairing;
+  // a key with secret: selectors → CI jobs that were passed the secret.
+  String.raw`CREATE OR REPLACE TEMP TABLE c_sig AS
+   WITH fps AS (
+     SELECT DISTINCT lower(s.key_fingerprint) AS fp FROM (SELECT DISTINCT key_fingerprint FROM signatures WHERE key_fingerprint IS NOT NULL) s
+     JOIN c_pattern p ON p.kind = 'fp' AND lower(s.key_fingerprint) LIKE p.pattern ESCAPE '\'
+   ), sans AS (
+     SELECT DISTINCT s.san FROM (SELECT DISTINCT san FROM signatures WHERE san IS NOT NULL) s
+     JOIN c_pattern p ON p.kind = 'san' AND s.san LIKE p.pattern ESCAPE '\'
+   ), flags AS (
+     SELECT bool_or(kind IN ('key', 'alias')) AS has_kms, bool_or(kind = 'secret') AS has_secret FROM c_pattern
+   )
+   SELECT s.entry_uuid, s.log_index, s.integrated_time, s.kind, s.artifact_digest, s.subjects, s.signer_kind,
+          lower(s.key_fingerprint) AS key_fingerprint, s.san, s.oidc_issuer, s.runner_environment,
+          s.build_trigger, s.run_invocation_uri, s.repo, s.tlog_verified, s.tlog_reason, s.file_id, s.record_no,
+          COALESCE(s.ref, s.source_repository_ref) AS sref,
+          c_wf(s.repo, COALESCE(s.workflow, s.build_config_uri)) AS swf,
+          COALESCE(s.run_id, NULLIF(regexp_extract(s.run_invocation_uri, '/runs/([0-9]+)', 1), '')) AS run_id,
+          COALESCE(s.run_attempt, TRY_CAST(NULLIF(regexp_extract(s.run_invocation_uri, '/attempts/([0-9]+)', 1), '') AS INTEGER)) AS run_attempt,
+          CASE WHEN s.signer_kind = 'cert' OR (s.signer_kind IS NULL AND s.san IS NOT NULL) THEN 'keyless'
+               WHEN f.has_kms THEN 'kms'
+               WHEN f.has_secret THEN 'ci_key'
+               ELSE 'key' END AS mode
+   FROM signatures s CROSS JOIN flags f
+   WHERE lower(s.key_fingerprint) IN (SELECT fp FROM fps) OR s.san IN (SELECT san FROM sans)
+   QUALIFY row_number() OVER (PARTITION BY s.entry_uuid ORDER BY s.file_id, s.record_no) = 1`,
+
+  `CREATE OR REPLACE TEMP TABLE c_build AS
+   WITH b AS (
+     SELECT 'ci_runs' AS tbl, ci_uid AS uid, level, provider AS source, run_id, attempt, job_name, repo,
+            c_wf(repo, COALESCE(workflow_ref, workflow)) AS wf, ref, trigger_event, runner_type, actor,
+            COALESCE(started_at, completed_at - to_hours(CAST($job_max_h AS BIGINT))) AS started_at,
+            COALESCE(completed_at, started_at + to_hours(CAST($job_max_h AS BIGINT))) AS ended_at,
+            completed_at IS NULL AS open_ended,
+            COALESCE(secrets_passed, []::VARCHAR[]) AS secrets, file_id, record_no
+     FROM ci_runs WHERE COALESCE(started_at, completed_at) IS NOT NULL
+     UNION ALL
+     SELECT 'events', event_uid, 'job', source, run_id, NULL, NULL, repo, c_wf(repo, workflow), ref, NULL, NULL, actor,
+            ts, ts + to_hours(CAST($job_max_h AS BIGINT)), true, COALESCE(secrets, []::VARCHAR[]), file_id, record_no
+     FROM events WHERE action = 'ci.job'
+   )
+   SELECT b.*, list_has_any(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed,
+          list_intersect(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed_secrets
+   FROM b`,
+
+  // Builds longer than 3 days are bucketed over their first 3 days only (a run left "in progress").
+  `CREATE OR REPLACE TEMP TABLE c_build_hour AS
+   SELECT uid, lower(repo) AS repo_l, passed,
+          unnest(range(c_hour(started_at - to_seconds(CAST($log_delay_s AS BIGINT))),
+                       LEAST(c_hour(ended_at + to_seconds(CAST($log_delay_s AS BIGINT))), c_hour(started_at) + 72) + 1)) AS h
+   FROM c_build`,
+
+  `CREATE OR REPLACE TEMP TABLE c_signctx AS
+   SELECT e.event_uid, e.ts, e.outcome, e.principal, e.actor, e.actor_type, e.credential_id, e.source_ip, e.user_agent, e.target,
+          COALESCE(e.repo, c.repo) AS repo, COALESCE(e.ref, c.ref) AS ref,
+          c_wf(COALESCE(e.repo, c.repo), COALESCE(e.workflow, c.workflow)) AS wf,
+          COALESCE(e.run_id, c.run_id) AS run_id,
+          c.event_uid AS sess_uid, c.action AS sess_action, c.native_action AS sess_native, c.ts AS sess_ts,
+          c.file_id AS sess_file_id, c.record_no AS sess_record_no
+   FROM c_ev e LEFT JOIN c_cred c ON c.credential_id = e.credential_id
+   WHERE e.action = 'key.sign'`,
+
+  `CREATE OR REPLACE TEMP TABLE c_signbuild AS
+   SELECT DISTINCT x.event_uid, b.uid, b.tbl, b.run_id, b.wf, b.ref, b.repo, b.trigger_event, b.file_id, b.record_no, b.started_at
+   FROM c_signctx x
+   JOIN c_build_hour h ON h.repo_l = lower(x.repo) AND h.h = c_hour(x.ts)
+   JOIN c_build b ON b.uid = h.uid
+   WHERE x.ts BETWEEN b.started_at - to_seconds(CAST($log_delay_s AS BIGINT)) AND b.ended_at + to_seconds(CAST($log_delay_s AS BIGINT))
+     AND (x.run_id IS NULL OR b.run_id IS NULL OR b.run_id = x.run_id)
+     AND (x.ref IS NULL OR b.ref IS NULL OR b.ref = x.ref OR x.ref LIKE '%/' || b.ref)`,
+];
+
+/** Per-source coverage: the time range each source reports over (used for "cannot tell" vs "no build"). */
+export const COVERAGE_SQL = `CREATE OR REPLACE TEMP TABLE c_cov AS
+  SELECT 'ci' AS kind, min(lo) AS lo, max(hi) AS hi FROM (
+    SELECT min(hour) AS lo, max(hour) + INTERVAL 1 HOUR AS hi FROM c_src_hour WHERE ci
+    UNION ALL SELECT min(started_at), max(ended_at) FROM c_build WHERE tbl = 'ci_runs'
+  )
+  UNION ALL
+  SELECT 'kms', min(h.hour), max(h.hour) + INTERVAL 1 HOUR FROM c_src_hour h
+  WHERE h.source IN (SELECT DISTINCT source FROM c_ev WHERE via = 'key')`;
+
+/**
+ * Uses of the key, one row per (family, value), for the novelty rules: who signed or read it
+ * (signer), from where (ip, client), which ref and runner type. `xkind` names the expectation
+ * the value is checked against, if any.
+ */
+export const USES_SQL = `CREATE OR REPLACE TEMP TABLE c_use AS
+  WITH ev AS (
+    SELECT e.*, x.ref AS sess_ref, x.sess_uid FROM c_ev e LEFT JOIN c_signctx x USING (event_uid)
+    WHERE e.action IN ('key.sign', 'secret.read') AND e.outcome = 'success'
+  )
+  SELECT 'signer' AS fam, source, COALESCE(principal, actor) AS val, 'principals' AS xkind, ts, 'events' AS tbl, event_uid AS uid,
+         file_id, record_no, COALESCE(principal, actor) AS actor, principal, credential_id, source_ip, run_id, action FROM ev
+  UNION ALL
+  SELECT 'ip', source, source_ip, NULL, ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
+  FROM ev WHERE c_is_ip(source_ip)
+  UNION ALL
+  SELECT 'client', source, c_ua_family(user_agent), NULL, ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
+  FROM ev WHERE c_ua_family(user_agent) IS NOT NULL
+  UNION ALL
+  SELECT 'ref', source, COALESCE(ref, sess_ref), 'refs', ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
+  FROM ev WHERE action = 'key.sign' AND COALESCE(ref, sess_ref) IS NOT NULL
+  UNION ALL
+  SELECT 'signer', 'rekor', san, 'identities', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  FROM c_sig WHERE mode = 'keyless' AND san IS NOT NULL
+  UNION ALL
+  SELECT 'issuer', 'rekor', oidc_issuer, 'issuers', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  FROM c_sig WHERE mode = 'keyless' AND oidc_issuer IS NOT NULL
+  UNION ALL
+  SELECT 'ref', 'rekor', sref, 'refs', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  FROM c_sig WHERE mode = 'keyless' AND sref IS NOT NULL
+  UNION ALL
+  SELECT 'runner', 'rekor', runner_environment, NULL, integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  FROM c_sig WHERE mode = 'keyless' AND runner_environment IS NOT NULL
+  UNION ALL
+  SELECT 'ref', source, ref, 'refs', started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
+  FROM c_build WHERE passed AND ref IS NOT NULL
+  UNION ALL
+  SELECT 'runner', source, runner_type, NULL, started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
+  FROM c_build WHERE passed AND runner_type IS NOT NULL`;
