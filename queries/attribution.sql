@@ -13,7 +13,11 @@
 WITH x AS (SELECT * FROM c_x),
 cov_ci AS (SELECT lo, hi FROM c_cov WHERE kind = 'ci'),
 cov_kms AS (SELECT lo, hi FROM c_cov WHERE kind = 'kms'),
-secrets AS (SELECT COALESCE(string_agg(name, ', ' ORDER BY name), '(none found)') AS names FROM c_secret),
+-- The case's secrets that CI jobs are passed (the others live in cloud or vault stores).
+secrets AS (
+  SELECT COALESCE((SELECT string_agg(DISTINCT s, ', ' ORDER BY s) FROM (SELECT unnest(passed_secrets) AS s FROM c_build WHERE passed)),
+                  (SELECT string_agg(name, ', ' ORDER BY name) FROM c_secret), '(none found)') AS names
+),
 
 -- Keyless: the run the certificate names (run invocation URI / run id), preferring a record of
 -- the run (or a job of it) whose time span contains the signing time.

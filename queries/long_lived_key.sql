@@ -1,8 +1,9 @@
 -- id: long_lived_key
 -- title: Key material older than the rotation limit
 -- description: The key's material (KMS key creation or rotation, a new secret value, a CI secret
---   change) was last created or rotated more than max_key_age_days before its last use, or no
---   creation or rotation is recorded across more than max_key_age_days of use.
+--   change) was still in use more than max_key_age_days after it was created or last rotated, or
+--   no creation or rotation is recorded across more than max_key_age_days of use. One finding per
+--   such generation of the material, so a key rotated since is still reported for its past.
 -- severity: low
 -- kind: rule
 -- rule: LONG_LIVED_KEY
@@ -19,29 +20,28 @@ WITH mat AS (
 ), uses AS (
   SELECT ts FROM c_ev WHERE outcome = 'success' AND action IN ('key.sign', 'secret.read', 'ci.job')
   UNION ALL SELECT integrated_time FROM c_sig
-), last_use AS (
-  SELECT max(ts) AS t FROM uses
 ), firstrec AS (
   SELECT * FROM (
     SELECT ts, 'events' AS tbl, event_uid AS id, file_id, record_no, COALESCE(principal, actor) AS actor FROM c_ev
     UNION ALL SELECT integrated_time, 'signatures', entry_uuid, file_id, record_no, san FROM c_sig
   ) ORDER BY ts, id LIMIT 1
-), lastmat AS (
-  SELECT mat.* FROM mat, last_use WHERE mat.ts <= last_use.t ORDER BY mat.ts DESC, mat.event_uid LIMIT 1
+), gen AS (
+  -- Each use belongs to the generation of the material created last before it.
+  SELECT m.event_uid AS mat_uid, max(u.ts) AS last_use FROM uses u ASOF LEFT JOIN mat m ON u.ts >= m.ts GROUP BY m.event_uid
 ), basis AS (
-  SELECT ts, 'events' AS tbl, event_uid AS id, file_id, record_no, actor,
-         format('the key material was last created or rotated by {} on {} ({})', what, target, c_t(ts)) AS what
-  FROM lastmat
+  SELECT g.last_use, m.ts, 'events' AS tbl, m.event_uid AS id, m.file_id, m.record_no, m.actor,
+         format('the key material created by {} on {} at {}', m.what, m.target, c_t(m.ts)) AS what
+  FROM gen g JOIN mat m ON m.event_uid = g.mat_uid
   UNION ALL
-  SELECT ts, tbl, id, file_id, record_no, actor,
-         format('no creation or rotation of the key material is recorded; the earliest record of the key is at {}', c_t(ts))
-  FROM firstrec WHERE NOT EXISTS (SELECT 1 FROM lastmat)
+  SELECT g.last_use, f.ts, f.tbl, f.id, f.file_id, f.record_no, f.actor,
+         format('key material with no recorded creation or rotation (earliest record of the key at {})', c_t(f.ts))
+  FROM gen g, firstrec f WHERE g.mat_uid IS NULL
 )
 SELECT b.ts + to_days(CAST($max_key_age_days AS INTEGER)) AS ts, COALESCE(b.actor, '(unknown)') AS actor,
        NULL::VARCHAR AS principal, NULL::VARCHAR AS credential_id, NULL::VARCHAR AS source_ip, NULL::VARCHAR AS run_id,
-       format('{}, and it was still used at {}: {} days, over the {}-day limit', b.what, c_t(l.t),
-              CAST(floor(c_secs(b.ts, l.t) / 86400) AS BIGINT), $max_key_age_days) AS summary,
+       format('{} was still in use at {}: {} days without rotation, over the {}-day limit', b.what, c_t(b.last_use),
+              CAST(floor(c_secs(b.ts, b.last_use) / 86400) AS BIGINT), $max_key_age_days) AS summary,
        b.id AS subject,
        [c_evd(b.tbl, b.id, b.file_id, b.record_no)] AS evidence
-FROM basis b, last_use l
-WHERE l.t - b.ts > to_days(CAST($max_key_age_days AS INTEGER))
+FROM basis b
+WHERE b.last_use - b.ts > to_days(CAST($max_key_age_days AS INTEGER))

@@ -20,10 +20,10 @@ WITH u AS (
 SELECT u.ts, u.actor, u.principal, u.credential_id, u.source_ip, u.run_id,
        format('{} on ref {}{} (not an expected ref, and not seen on this key in the {} days before)',
               CASE u.action WHEN 'ci.job' THEN 'job passed the key''s secret' WHEN 'key.sign' THEN 'sign call' ELSE 'signature' END,
-              u.val, CASE WHEN u.run_id IS NOT NULL THEN ' (run ' || u.run_id || ')' ELSE '' END, $baseline_days) AS summary,
+              u.raw, CASE WHEN u.run_id IS NOT NULL THEN ' (run ' || u.run_id || ')' ELSE '' END, $baseline_days) AS summary,
        u.uid AS subject,
        [c_evd(u.tbl, u.uid, u.file_id, u.record_no)] AS evidence
 FROM u CROSS JOIN c_x x
-WHERE NOT c_ref_match(u.val, x.refs)
+WHERE NOT c_ref_match(u.raw, x.refs)
   AND (u.prev_ts IS NULL OR u.ts - u.prev_ts > to_days(CAST($baseline_days AS INTEGER)))
   AND (x.explicit_refs OR u.fam_first <= u.ts - to_days(CAST($baseline_days AS INTEGER)))

@@ -16,14 +16,19 @@ WITH u AS (
          lag(ts) OVER (PARTITION BY fam, source, val ORDER BY ts, uid) AS prev_ts,
          min(ts) OVER (PARTITION BY fam, source) AS fam_first
   FROM c_use WHERE fam IN ('ip', 'client')
+), hits AS (
+  SELECT *, CASE WHEN fam = 'ip' THEN 'source address ' || val ELSE 'client ' || val END AS what FROM u
+  WHERE (prev_ts IS NULL OR ts - prev_ts > to_days(CAST($baseline_days AS INTEGER)))
+    AND fam_first <= ts - to_days(CAST($baseline_days AS INTEGER))
 )
-SELECT ts, actor, principal, credential_id, source_ip, run_id,
-       format('{} {} {} by {} (not seen on this key in the {} days before)',
-              CASE WHEN fam = 'ip' THEN 'new source address' ELSE 'new client' END, val,
-              CASE action WHEN 'key.sign' THEN 'signed with the key' ELSE 'read the key''s secret' END,
-              COALESCE(actor, '(unknown)'), $baseline_days) AS summary,
+-- One finding per use, naming everything new about it.
+SELECT ts, any_value(actor) AS actor, any_value(principal) AS principal, any_value(credential_id) AS credential_id,
+       any_value(source_ip) AS source_ip, any_value(run_id) AS run_id,
+       format('new {}: {} by {} (not seen on this key in the {} days before)',
+              string_agg(what, ', new ' ORDER BY fam DESC),
+              CASE any_value(action) WHEN 'key.sign' THEN 'signed with the key' ELSE 'read the key''s secret' END,
+              COALESCE(any_value(actor), '(unknown)'), $baseline_days) AS summary,
        uid AS subject,
-       [c_evd(tbl, uid, file_id, record_no)] AS evidence
-FROM u
-WHERE (prev_ts IS NULL OR ts - prev_ts > to_days(CAST($baseline_days AS INTEGER)))
-  AND fam_first <= ts - to_days(CAST($baseline_days AS INTEGER))
+       [c_evd(tbl, uid, any_value(file_id), any_value(record_no))] AS evidence
+FROM hits
+GROUP BY tbl, uid, ts

@@ -19,25 +19,30 @@ WITH u AS (
   FROM c_use WHERE fam IN ('signer', 'issuer', 'runner')
 ), n AS (
   SELECT u.*,
-         CASE u.xkind WHEN 'principals' THEN c_match(u.val, x.principals)
-                      WHEN 'identities' THEN c_match(u.val, x.identities)
-                      WHEN 'issuers' THEN c_match(u.val, x.issuers) ELSE false END AS expected,
+         CASE u.xkind WHEN 'principals' THEN c_match(u.raw, x.principals)
+                      WHEN 'identities' THEN c_match(u.raw, x.identities)
+                      WHEN 'issuers' THEN c_match(u.raw, x.issuers) ELSE false END AS expected,
          CASE u.xkind WHEN 'principals' THEN x.explicit_principals
                       WHEN 'identities' THEN x.explicit_identities
-                      WHEN 'issuers' THEN x.explicit_issuers ELSE false END AS explicit
+                      WHEN 'issuers' THEN x.explicit_issuers ELSE false END AS explicit,
+         CASE WHEN u.fam = 'issuer' THEN 'OIDC issuer' WHEN u.fam = 'runner' THEN 'runner type'
+              WHEN u.xkind = 'identities' THEN 'signing identity' ELSE 'principal' END || ' ' || u.raw AS what
   FROM u CROSS JOIN c_x x
+), hits AS (
+  SELECT * FROM n
+  WHERE NOT expected
+    AND (prev_ts IS NULL OR ts - prev_ts > to_days(CAST($baseline_days AS INTEGER)))
+    AND (explicit OR fam_first <= ts - to_days(CAST($baseline_days AS INTEGER)))
 )
-SELECT ts, actor, principal, credential_id, source_ip, run_id,
-       format('new {} {} {} (not expected, and not seen on this key in the {} days before)',
-              CASE WHEN fam = 'issuer' THEN 'OIDC issuer' WHEN fam = 'runner' THEN 'runner type'
-                   WHEN xkind = 'identities' THEN 'signing identity' ELSE 'principal' END,
-              val,
-              CASE action WHEN 'key.sign' THEN 'signed with the key' WHEN 'secret.read' THEN 'read the key''s secret'
-                          WHEN 'ci.job' THEN 'ran a job that was passed the key''s secret' ELSE 'signed with the key' END,
+-- One finding per use: a keyless signature with a new identity and a new issuer is one event.
+SELECT ts, any_value(actor) AS actor, any_value(principal) AS principal, any_value(credential_id) AS credential_id,
+       any_value(source_ip) AS source_ip, any_value(run_id) AS run_id,
+       format('new {} {} (not expected, and not seen on this key in the {} days before)',
+              string_agg(what, ' and new ' ORDER BY what),
+              CASE any_value(action) WHEN 'key.sign' THEN 'signed with the key' WHEN 'secret.read' THEN 'read the key''s secret'
+                                     WHEN 'ci.job' THEN 'ran a job that was passed the key''s secret' ELSE 'signed with the key' END,
               $baseline_days) AS summary,
        uid AS subject,
-       [c_evd(tbl, uid, file_id, record_no)] AS evidence
-FROM n
-WHERE NOT expected
-  AND (prev_ts IS NULL OR ts - prev_ts > to_days(CAST($baseline_days AS INTEGER)))
-  AND (explicit OR fam_first <= ts - to_days(CAST($baseline_days AS INTEGER)))
+       [c_evd(tbl, uid, any_value(file_id), any_value(record_no))] AS evidence
+FROM hits
+GROUP BY tbl, uid, ts

@@ -116,9 +116,13 @@ export const RESOLVE_SQL: readonly string[] = [
             COALESCE(secrets_passed, []::VARCHAR[]) AS secrets, file_id, record_no
      FROM ci_runs WHERE COALESCE(started_at, completed_at) IS NOT NULL
      UNION ALL
-     SELECT 'events', event_uid, 'job', source, run_id, NULL, NULL, repo, c_wf(repo, workflow), ref, NULL, NULL, actor,
-            ts, ts + to_hours(CAST($job_max_h AS BIGINT)), true, COALESCE(secrets, []::VARCHAR[]), file_id, record_no
-     FROM events WHERE action = 'ci.job'
+     SELECT 'events', e.event_uid, 'job', e.source, e.run_id, NULL, NULL, e.repo, c_wf(e.repo, e.workflow), e.ref, NULL, NULL, e.actor,
+            e.ts, e.ts + to_hours(CAST($job_max_h AS BIGINT)), true, COALESCE(e.secrets, []::VARCHAR[]), e.file_id, e.record_no
+     FROM events e
+     WHERE e.action = 'ci.job'
+       -- A run that ci_runs describes (with real start and end times) is taken from there only.
+       AND NOT EXISTS (SELECT 1 FROM ci_runs r WHERE r.run_id = e.run_id
+                       AND (r.repo IS NULL OR e.repo IS NULL OR lower(r.repo) = lower(e.repo)))
    )
    SELECT b.*, list_has_any(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed,
           list_intersect(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed_secrets
@@ -151,10 +155,15 @@ export const RESOLVE_SQL: readonly string[] = [
      AND (x.ref IS NULL OR b.ref IS NULL OR b.ref = x.ref OR x.ref LIKE '%/' || b.ref)`,
 ];
 
-/** Per-source coverage: the time range each source reports over (used for "cannot tell" vs "no build"). */
+/**
+ * Coverage: the time range the CI records (every source that ever logged a CI job or run, and
+ * ci_runs) and the cloud audit records that log the key's operations span. Inside it, the absence
+ * of a build is evidence; outside it, the logs cannot say ("unattested", no finding).
+ */
 export const COVERAGE_SQL = `CREATE OR REPLACE TEMP TABLE c_cov AS
+  WITH ci_sources AS (SELECT source FROM c_src_hour GROUP BY source HAVING bool_or(ci))
   SELECT 'ci' AS kind, min(lo) AS lo, max(hi) AS hi FROM (
-    SELECT min(hour) AS lo, max(hour) + INTERVAL 1 HOUR AS hi FROM c_src_hour WHERE ci
+    SELECT min(hour) AS lo, max(hour) + INTERVAL 1 HOUR AS hi FROM c_src_hour WHERE source IN (SELECT source FROM ci_sources)
     UNION ALL SELECT min(started_at), max(ended_at) FROM c_build WHERE tbl = 'ci_runs'
   )
   UNION ALL
@@ -163,40 +172,41 @@ export const COVERAGE_SQL = `CREATE OR REPLACE TEMP TABLE c_cov AS
 
 /**
  * Uses of the key, one row per (family, value), for the novelty rules: who signed or read it
- * (signer), from where (ip, client), which ref and runner type. `xkind` names the expectation
- * the value is checked against, if any.
+ * (signer), from where (ip, client), which ref and runner type. `val` is what novelty compares
+ * (release tags generalised to refs/tags/*, user agents to their product token), `raw` what the
+ * expectation named by `xkind` is checked against.
  */
 export const USES_SQL = `CREATE OR REPLACE TEMP TABLE c_use AS
   WITH ev AS (
     SELECT e.*, x.ref AS sess_ref, x.sess_uid FROM c_ev e LEFT JOIN c_signctx x USING (event_uid)
     WHERE e.action IN ('key.sign', 'secret.read') AND e.outcome = 'success'
   )
-  SELECT 'signer' AS fam, source, COALESCE(principal, actor) AS val, 'principals' AS xkind, ts, 'events' AS tbl, event_uid AS uid,
+  SELECT 'signer' AS fam, source, COALESCE(principal, actor) AS val, COALESCE(principal, actor) AS raw, 'principals' AS xkind, ts, 'events' AS tbl, event_uid AS uid,
          file_id, record_no, COALESCE(principal, actor) AS actor, principal, credential_id, source_ip, run_id, action FROM ev
   UNION ALL
-  SELECT 'ip', source, source_ip, NULL, ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
+  SELECT 'ip', source, source_ip, source_ip, NULL, ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
   FROM ev WHERE c_is_ip(source_ip)
   UNION ALL
-  SELECT 'client', source, c_ua_family(user_agent), NULL, ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
+  SELECT 'client', source, c_ua_family(user_agent), user_agent, NULL, ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
   FROM ev WHERE c_ua_family(user_agent) IS NOT NULL
   UNION ALL
-  SELECT 'ref', source, COALESCE(ref, sess_ref), 'refs', ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
+  SELECT 'ref', source, c_ref_general(COALESCE(ref, sess_ref)), COALESCE(ref, sess_ref), 'refs', ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
   FROM ev WHERE action = 'key.sign' AND COALESCE(ref, sess_ref) IS NOT NULL
   UNION ALL
-  SELECT 'signer', 'rekor', san, 'identities', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  SELECT 'signer', 'rekor', c_san_general(san), san, 'identities', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
   FROM c_sig WHERE mode = 'keyless' AND san IS NOT NULL
   UNION ALL
-  SELECT 'issuer', 'rekor', oidc_issuer, 'issuers', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  SELECT 'issuer', 'rekor', oidc_issuer, oidc_issuer, 'issuers', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
   FROM c_sig WHERE mode = 'keyless' AND oidc_issuer IS NOT NULL
   UNION ALL
-  SELECT 'ref', 'rekor', sref, 'refs', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  SELECT 'ref', 'rekor', c_ref_general(sref), sref, 'refs', integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
   FROM c_sig WHERE mode = 'keyless' AND sref IS NOT NULL
   UNION ALL
-  SELECT 'runner', 'rekor', runner_environment, NULL, integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
+  SELECT 'runner', 'rekor', runner_environment, runner_environment, NULL, integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
   FROM c_sig WHERE mode = 'keyless' AND runner_environment IS NOT NULL
   UNION ALL
-  SELECT 'ref', source, ref, 'refs', started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
+  SELECT 'ref', source, c_ref_general(ref), ref, 'refs', started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
   FROM c_build WHERE passed AND ref IS NOT NULL
   UNION ALL
-  SELECT 'runner', source, runner_type, NULL, started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
+  SELECT 'runner', source, runner_type, runner_type, NULL, started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
   FROM c_build WHERE passed AND runner_type IS NOT NULL`;
