@@ -13,8 +13,11 @@ WITH r AS (
   SELECT 'principal' AS kind, COALESCE(principal, actor) AS who, COALESCE(native_action, action) AS how, ts, source, outcome
   FROM c_ev WHERE via IN ('key', 'secret')
   UNION ALL
+  -- Credentials to revoke: long-lived ones. Session credentials (issued by an assume-role or a
+  -- login, or AWS ASIA… keys) expire by themselves and are listed under their principal.
   SELECT 'credential', credential_id, COALESCE(native_action, action), ts, source, outcome
-  FROM c_ev WHERE via IN ('key', 'secret') AND credential_id IS NOT NULL
+  FROM c_ev WHERE via IN ('key', 'secret') AND credential_id IS NOT NULL AND credential_id NOT LIKE 'ASIA%'
+    AND credential_id NOT IN (SELECT credential_id FROM c_cred WHERE action IN ('credential.assume', 'auth.login'))
   UNION ALL
   SELECT 'workflow', COALESCE(wf, '(unknown workflow)'), 'passed ' || array_to_string(passed_secrets, ', '), started_at, source, 'success'
   FROM c_build WHERE passed

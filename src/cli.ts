@@ -3,12 +3,19 @@
  * (0 ok, 1 runtime error or scan findings, 2 usage error). Commands never call process.exit.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { accessCommand } from './commands/access.js';
+import { anomaliesCommand } from './commands/anomalies.js';
 import { CliContext, type GlobalOptions } from './commands/context.js';
 import { demoCommand } from './commands/demo.js';
+import { distrustCommand } from './commands/distrust.js';
 import { ingestCommand } from './commands/ingest.js';
+import { lateralCommand } from './commands/lateral.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
 import { sourcesCommand } from './commands/sources.js';
+import { signedCommand } from './commands/signed.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
+import { timelineCommand } from './commands/timeline.js';
+import { windowCommand } from './commands/window.js';
 import { SigtrailError, isSigtrailError, messageOf } from './errors.js';
 import { FORMATS } from './render/output.js';
 import { stripControl } from './render/sanitize.js';
@@ -29,6 +36,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .exitOverride();
   const commands = [
     ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, demoCommand,
+    windowCommand, signedCommand, anomaliesCommand, lateralCommand, accessCommand, timelineCommand, distrustCommand,
   ];
   for (const make of commands) program.addCommand(make(getCtx).exitOverride());
   return program;

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { runCaseQuery } from '../analyses/query.js';
 import { analysisById, loadAnalyses } from '../analyses/registry.js';
 import { UsageError } from '../errors.js';
 import type { Param } from '../store/database.js';
@@ -54,6 +55,13 @@ export function queryCommand(ctx: () => CliContext): Command {
     .action(async (id: string, flags: { param: string[] }) => {
       const c = ctx();
       const a = analysisById(id);
+      if (a.extra.scope === 'case') {
+        // Investigation analyses read the case tables: the case comes from key=/case=/expect_*= params.
+        const store = await c.openStore({ readOnly: true });
+        const { columns, rows } = await runCaseQuery(store, a, flags.param);
+        c.out.rows(columns, rows, { title: a.title });
+        return;
+      }
       const params = parseParams(flags.param, a.params);
       const store = await c.openStore({ readOnly: true });
       const used = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`\\$${k}\\b`).test(a.sql)));
