@@ -13,6 +13,7 @@
  * The case tables are TEMP tables on the store's connection, so one Investigation runs at a time
  * per Store.
  */
+import { performance } from 'node:perf_hooks';
 import { resolveCase, type ResolvedCase } from '../case/resolve.js';
 import type { CaseSpec } from '../case/spec.js';
 import type { Param, Store } from '../store/database.js';
@@ -123,19 +124,31 @@ export class Investigation {
     };
   }
 
+  /** Milliseconds spent in each step (resolve, attribution, rules, window, lateral, …), for the benchmark. */
+  readonly timings: Record<string, number> = {};
+
+  private async timed<T>(step: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.timings[step] = (this.timings[step] ?? 0) + (performance.now() - t0);
+    }
+  }
+
   private async once(step: string, fn: () => Promise<void>): Promise<void> {
     if (this.done.has(step)) return;
-    await fn();
+    await this.timed(step, fn);
     this.done.add(step);
   }
 
   /** Step 1: the case tables. */
   async resolve(): Promise<ResolvedCase> {
     if (!this.resolved) {
-      this.resolved = await resolveCase(this.store, this.spec, {
+      this.resolved = await this.timed('resolve', () => resolveCase(this.store, this.spec, {
         log_delay_s: this.opts.logDelaySeconds, job_max_h: this.opts.jobMaxHours,
         pair_window_s: this.opts.pairWindowSeconds, clock_skew_s: this.opts.clockSkewSeconds,
-      });
+      }));
       this.files = await FileIndex.load(this.store);
     }
     return this.resolved;
@@ -156,7 +169,7 @@ export class Investigation {
   private async phaseUse(): Promise<void> {
     await this.attribution();
     await this.once('use', async () => {
-      for (const a of [...this.rules('use'), ...this.rules('governance')]) await runRule(this.store, a, this.values());
+      for (const a of [...this.rules('use'), ...this.rules('governance')]) await this.timed(a.id, () => runRule(this.store, a, this.values()));
     });
   }
 
@@ -164,7 +177,7 @@ export class Investigation {
   private async windowBounds(): Promise<BoundEvidence[]> {
     await this.phaseUse();
     if (!this.bounds) {
-      const { rows } = await runAnalysis(this.store, this.analysis('window'), this.values());
+      const { rows } = await this.timed('window', () => runAnalysis(this.store, this.analysis('window'), this.values()));
       this.bounds = rows.map((r) => {
         const ev = this.files!.evidence({ tbl: str(r.tbl), id: str(r.id), file_id: num(r.file_id), record_no: num(r.record_no) });
         return {
@@ -189,7 +202,7 @@ export class Investigation {
         window_start: this.bound(rows, 'earliest_possible'),
         window_end: this.bound(rows, 'contained_at'),
       };
-      for (const a of this.rules('window')) await runRule(this.store, a, this.values(extra));
+      for (const a of this.rules('window')) await this.timed(a.id, () => runRule(this.store, a, this.values(extra)));
     });
   }
 
@@ -249,7 +262,7 @@ export class Investigation {
         if ((await this.store.run(HOP_SQL)) === 0) break;
         await materialise(this.store, 'c_lateral', lateral, values);
       }
-      for (const a of this.rules('lateral')) await runRule(this.store, a, this.values());
+      for (const a of this.rules('lateral')) await this.timed(a.id, () => runRule(this.store, a, this.values()));
     });
   }
 
@@ -278,7 +291,8 @@ export class Investigation {
   /** Signatures in the range, with verdicts and reasons. */
   async signed(from?: string | null, to?: string | null): Promise<SignedRow[]> {
     await this.findings();
-    const { rows } = await runAnalysis(this.store, this.analysis('signed'), this.values(await this.range(from, to)));
+    const range = await this.range(from, to);
+    const { rows } = await this.timed('signed', () => runAnalysis(this.store, this.analysis('signed'), this.values(range)));
     return rows.map((r) => ({
       log_index: (r.log_index as number | string | null) ?? null, entry_uuid: String(r.entry_uuid), integrated_time: str(r.integrated_time),
       artifact_digest: str(r.artifact_digest), subjects: r.subjects ?? null, signer: str(r.signer), key_fingerprint: str(r.key_fingerprint),
@@ -292,8 +306,11 @@ export class Investigation {
     const w = await this.window();
     if (w.first_evidence === null && this.spec.window.from === null) return { digests: [], entries: [] };
     await this.findings();
-    await materialise(this.store, 'c_signed', this.analysis('signed'), this.values(await this.range(null, null)));
-    const { rows } = await runAnalysis(this.store, this.analysis('distrust'), this.values({ all_in_window: allInWindow }));
+    const range = await this.range(null, null);
+    const { rows } = await this.timed('distrust', async () => {
+      await materialise(this.store, 'c_signed', this.analysis('signed'), this.values(range));
+      return runAnalysis(this.store, this.analysis('distrust'), this.values({ all_in_window: allInWindow }));
+    });
     const entries = rows.map((r) => ({ digest: String(r.digest), entries: strList(r.entries), verdicts: strList(r.verdicts) }));
     return { digests: entries.map((e) => e.digest), entries };
   }
@@ -313,7 +330,7 @@ export class Investigation {
   /** Who read, was passed, or used the key. */
   async access(): Promise<AccessRow[]> {
     await this.resolve();
-    const { rows } = await runAnalysis(this.store, this.analysis('access'), this.values());
+    const { rows } = await this.timed('access', () => runAnalysis(this.store, this.analysis('access'), this.values()));
     return rows.map((r) => ({
       kind: r.kind as AccessRow['kind'], who: String(r.who), actions: strList(r.actions), first_seen: str(r.first_seen),
       last_seen: str(r.last_seen), count: Number(r.count), failed: Number(r.failed), sources: strList(r.sources),
@@ -325,7 +342,8 @@ export class Investigation {
   async timeline(from?: string | null, to?: string | null): Promise<TimelineRow[]> {
     await this.findings();
     // What happened after containment belongs on the timeline, so it runs to the end unless told.
-    const { rows } = await runAnalysis(this.store, this.analysis('timeline'), this.values(await this.range(from, to, true)));
+    const range = await this.range(from, to, true);
+    const { rows } = await this.timed('timeline', () => runAnalysis(this.store, this.analysis('timeline'), this.values(range)));
     return rows.map((r) => {
       const ev = this.files!.evidence({ tbl: str(r.tbl), id: str(r.id), file_id: num(r.file_id), record_no: num(r.record_no) });
       return {

@@ -40,6 +40,9 @@ CREATE OR REPLACE TEMP MACRO c_ref_match(r, pats) AS (
                        AND (c_match('refs/heads/' || r, pats) OR c_match('refs/tags/' || r, pats)))
 );
 
+-- A ref's comparable part: "refs/heads/main" and a bare "main" (Actions' head_branch) are one ref.
+CREATE OR REPLACE TEMP MACRO c_ref_key(r) AS (regexp_replace(r, '^refs/(heads|tags)/', ''));
+
 -- Release tags differ on every release; history is generalised to the tag namespace so that
 -- inference finds the pattern ("refs/tags/*"), not one tag.
 CREATE OR REPLACE TEMP MACRO c_ref_general(r) AS (
@@ -79,5 +82,8 @@ CREATE OR REPLACE TEMP MACRO c_t(ts) AS (COALESCE(strftime(ts, '%Y-%m-%dT%H:%M:%
 CREATE OR REPLACE TEMP MACRO c_secs(a, b) AS (epoch(b) - epoch(a));
 
 -- The hour bucket of a time, for equi-joins on time ranges (see c_build_hour).
-CREATE OR REPLACE TEMP MACRO c_hour(t) AS (CAST(floor(epoch(t) / 3600) AS BIGINT));
+CREATE OR REPLACE TEMP MACRO c_hour(t) AS (epoch_us(t) // 3600000000);
+
+-- The start of an hour bucket as a time.
+CREATE OR REPLACE TEMP MACRO c_hour_ts(h) AS (make_timestamptz(h * 3600000000));
 `;

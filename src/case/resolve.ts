@@ -8,7 +8,7 @@ import { loadExpectations, resolveExpectations, type Expectation } from './expec
 import { CASE_MACROS } from './macros.js';
 import { selectorPatterns } from './selector.js';
 import type { CaseSpec } from './spec.js';
-import { COVERAGE_SQL, RESOLVE_SQL, USES_SQL } from './tables.js';
+import { COVERAGE_SQL, RESOLVE_SQL, SIGNBUILD_SQL, USES_SQL } from './tables.js';
 
 export type ResolveParams = {
   log_delay_s: number;
@@ -35,9 +35,10 @@ export async function resolveCase(store: Store, spec: CaseSpec, params: ResolveP
   }
   for (const sql of RESOLVE_SQL) await store.run(sql, { ...params });
   await store.exec(COVERAGE_SQL);
+  const pairs = await pairKmsSignatures(store, params);
+  await store.run(SIGNBUILD_SQL, { ...params, all_signs: spec.expected.workflows.length === 0 });
   const expectations = await resolveExpectations(store, spec);
   await loadExpectations(store, expectations);
-  const pairs = await pairKmsSignatures(store, params);
   await store.exec(USES_SQL);
   const aliases = await store.all<{ kind: ResolvedCase['aliases'][number]['kind']; value: string }>(
     `SELECT 'key' AS kind, target AS value FROM c_key

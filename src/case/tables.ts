@@ -12,7 +12,7 @@
  *   c_build     CI runs and jobs (ci_runs rows, and ci.job events as [ts, ts + job_max_h])
  *   c_build_hour  (build, repo, hour) rows so time containment is an equi-join, not a range scan
  *   c_signctx   per key.sign event: the repo / ref / workflow / run of its session
- *   c_signbuild per key.sign event: the builds of that repo running at the time
+ *   c_signbuild per paired key.sign event: the builds of its repo running at the time (SIGNBUILD_SQL)
  */
 export const RESOLVE_SQL: readonly string[] = [
   String.raw`CREATE OR REPLACE TEMP TABLE c_keyname AS
@@ -55,20 +55,27 @@ export const RESOLVE_SQL: readonly string[] = [
    WHERE n.name IS NOT NULL`,
 
   `CREATE OR REPLACE TEMP TABLE c_src_hour AS
-   SELECT source, date_trunc('hour', ts) AS hour, count(*) AS n,
-          bool_or(action LIKE 'ci.%') AS ci, bool_or(action LIKE 'key.%') AS kms
+   SELECT source, c_hour(ts) AS h, count(*) AS n, bool_or(action LIKE 'ci.%') AS ci
    FROM events GROUP BY ALL`,
 
+  // Three disjoint filtered scans (key operations, secret operations, CI jobs) so that each is a
+  // hash semi-join on the small key/secret tables.
   `CREATE OR REPLACE TEMP TABLE c_ev AS
-   SELECT e.event_uid, e.source, e.ts, e.action, e.native_action, e.outcome, e.error_code, e.actor, e.actor_type,
-          e.principal, e.credential_id, e.issued_credential_id, e.source_ip, e.user_agent, e.target, e.target_type,
-          e.target_version, e.repo, e.workflow, e.ref, e.run_id, e.secrets, e.file_id, e.record_no,
-          CASE WHEN e.action LIKE 'key.%' THEN 'key' WHEN e.action = 'ci.job' THEN 'job' ELSE 'secret' END AS via
-   FROM events e
-   WHERE (e.action LIKE 'key.%' AND e.target IN (SELECT target FROM c_key))
-      OR (e.action IN ('secret.read', 'secret.write', 'secret.rotate', 'secret.delete', 'ci.secret_change')
-          AND e.target IN (SELECT name FROM c_secret))
-      OR (e.action = 'ci.job' AND list_has_any(e.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)))`,
+   SELECT event_uid, source, ts, action, native_action, outcome, error_code, actor, actor_type, principal, credential_id,
+          issued_credential_id, source_ip, user_agent, target, target_type, target_version, repo, workflow, ref, run_id, secrets,
+          file_id, record_no, 'key' AS via
+   FROM events WHERE action LIKE 'key.%' AND target IN (SELECT target FROM c_key)
+   UNION ALL
+   SELECT event_uid, source, ts, action, native_action, outcome, error_code, actor, actor_type, principal, credential_id,
+          issued_credential_id, source_ip, user_agent, target, target_type, target_version, repo, workflow, ref, run_id, secrets,
+          file_id, record_no, 'secret'
+   FROM events WHERE action IN ('secret.read', 'secret.write', 'secret.rotate', 'secret.delete', 'ci.secret_change')
+     AND target IN (SELECT name FROM c_secret)
+   UNION ALL
+   SELECT event_uid, source, ts, action, native_action, outcome, error_code, actor, actor_type, principal, credential_id,
+          issued_credential_id, source_ip, user_agent, target, target_type, target_version, repo, workflow, ref, run_id, secrets,
+          file_id, record_no, 'job'
+   FROM events WHERE action = 'ci.job' AND list_has_any(secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret))`,
 
   `CREATE OR REPLACE TEMP TABLE c_cred AS
    SELECT a.issued_credential_id AS credential_id, a.event_uid, a.source, a.action, a.native_action, a.ts, a.principal,
@@ -117,12 +124,19 @@ export const RESOLVE_SQL: readonly string[] = [
      FROM ci_runs WHERE COALESCE(started_at, completed_at) IS NOT NULL
      UNION ALL
      SELECT 'events', e.event_uid, 'job', e.source, e.run_id, NULL, NULL, e.repo, c_wf(e.repo, e.workflow), e.ref, NULL, NULL, e.actor,
-            e.ts, e.ts + to_hours(CAST($job_max_h AS BIGINT)), true, COALESCE(e.secrets, []::VARCHAR[]), e.file_id, e.record_no
+            e.ts,
+            -- A job known only by its start ends with its run's completion record, or job_max_h later.
+            CASE WHEN d.t > e.ts AND (d.repo_l IS NULL OR e.repo IS NULL OR d.repo_l = lower(e.repo))
+                 THEN LEAST(d.t, e.ts + to_hours(CAST($job_max_h AS BIGINT)))
+                 ELSE e.ts + to_hours(CAST($job_max_h AS BIGINT)) END,
+            d.t IS NULL OR d.t <= e.ts, COALESCE(e.secrets, []::VARCHAR[]), e.file_id, e.record_no
      FROM events e
+     LEFT JOIN (SELECT run_id, any_value(lower(repo)) AS repo_l, max(ts) AS t FROM events WHERE action = 'ci.run' AND run_id IS NOT NULL GROUP BY run_id) d
+       ON d.run_id = e.run_id
+     -- A run that ci_runs describes (with real start and end times) is taken from there only.
+     LEFT JOIN (SELECT run_id, list(DISTINCT lower(repo)) AS repos FROM ci_runs GROUP BY run_id) r ON r.run_id = e.run_id
      WHERE e.action = 'ci.job'
-       -- A run that ci_runs describes (with real start and end times) is taken from there only.
-       AND NOT EXISTS (SELECT 1 FROM ci_runs r WHERE r.run_id = e.run_id
-                       AND (r.repo IS NULL OR e.repo IS NULL OR lower(r.repo) = lower(e.repo)))
+       AND (r.run_id IS NULL OR (e.repo IS NOT NULL AND NOT list_contains(r.repos, lower(e.repo)) AND NOT list_contains(r.repos, NULL)))
    )
    SELECT b.*, list_has_any(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed,
           list_intersect(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed_secrets
@@ -130,7 +144,7 @@ export const RESOLVE_SQL: readonly string[] = [
 
   // Builds longer than 3 days are bucketed over their first 3 days only (a run left "in progress").
   `CREATE OR REPLACE TEMP TABLE c_build_hour AS
-   SELECT uid, lower(repo) AS repo_l, passed,
+   SELECT uid, lower(repo) AS repo_l, c_ref_key(ref) AS ref_key, passed,
           unnest(range(c_hour(started_at - to_seconds(CAST($log_delay_s AS BIGINT))),
                        LEAST(c_hour(ended_at + to_seconds(CAST($log_delay_s AS BIGINT))), c_hour(started_at) + 72) + 1)) AS h
    FROM c_build`,
@@ -145,14 +159,6 @@ export const RESOLVE_SQL: readonly string[] = [
    FROM c_ev e LEFT JOIN c_cred c ON c.credential_id = e.credential_id
    WHERE e.action = 'key.sign'`,
 
-  `CREATE OR REPLACE TEMP TABLE c_signbuild AS
-   SELECT DISTINCT x.event_uid, b.uid, b.tbl, b.run_id, b.wf, b.ref, b.repo, b.trigger_event, b.file_id, b.record_no, b.started_at
-   FROM c_signctx x
-   JOIN c_build_hour h ON h.repo_l = lower(x.repo) AND h.h = c_hour(x.ts)
-   JOIN c_build b ON b.uid = h.uid
-   WHERE x.ts BETWEEN b.started_at - to_seconds(CAST($log_delay_s AS BIGINT)) AND b.ended_at + to_seconds(CAST($log_delay_s AS BIGINT))
-     AND (x.run_id IS NULL OR b.run_id IS NULL OR b.run_id = x.run_id)
-     AND (x.ref IS NULL OR b.ref IS NULL OR b.ref = x.ref OR x.ref LIKE '%/' || b.ref)`,
 ];
 
 /**
@@ -163,11 +169,11 @@ export const RESOLVE_SQL: readonly string[] = [
 export const COVERAGE_SQL = `CREATE OR REPLACE TEMP TABLE c_cov AS
   WITH ci_sources AS (SELECT source FROM c_src_hour GROUP BY source HAVING bool_or(ci))
   SELECT 'ci' AS kind, min(lo) AS lo, max(hi) AS hi FROM (
-    SELECT min(hour) AS lo, max(hour) + INTERVAL 1 HOUR AS hi FROM c_src_hour WHERE source IN (SELECT source FROM ci_sources)
+    SELECT c_hour_ts(min(h)) AS lo, c_hour_ts(max(h) + 1) AS hi FROM c_src_hour WHERE source IN (SELECT source FROM ci_sources)
     UNION ALL SELECT min(started_at), max(ended_at) FROM c_build WHERE tbl = 'ci_runs'
   )
   UNION ALL
-  SELECT 'kms', min(h.hour), max(h.hour) + INTERVAL 1 HOUR FROM c_src_hour h
+  SELECT 'kms', c_hour_ts(min(h.h)), c_hour_ts(max(h.h) + 1) FROM c_src_hour h
   WHERE h.source IN (SELECT DISTINCT source FROM c_ev WHERE via = 'key')`;
 
 /**
@@ -210,3 +216,29 @@ export const USES_SQL = `CREATE OR REPLACE TEMP TABLE c_use AS
   UNION ALL
   SELECT 'runner', source, runner_type, runner_type, NULL, started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
   FROM c_build WHERE passed AND runner_type IS NOT NULL`;
+
+/**
+ * The builds running in the session's repo at the time of each sign call that explains a
+ * signature (c_pair) — or of every successful sign call when workflows must be inferred.
+ */
+export const SIGNBUILD_SQL = `CREATE OR REPLACE TEMP TABLE c_signbuild AS
+  WITH x AS (
+    SELECT event_uid, ts, lower(repo) AS repo_l, c_ref_key(ref) AS ref_key, run_id, c_hour(ts) AS h FROM c_signctx
+    WHERE repo IS NOT NULL
+      AND (event_uid IN (SELECT event_uid FROM c_pair) OR (CAST($all_signs AS BOOLEAN) AND outcome = 'success'))
+  ), cand AS (
+    -- Equi-joins only: same repo and hour, and the same ref where both sides know it.
+    SELECT x.event_uid, x.ts, x.run_id AS x_run, h.uid FROM x
+    JOIN c_build_hour h ON h.repo_l = x.repo_l AND h.h = x.h AND h.ref_key = x.ref_key
+    UNION ALL
+    SELECT x.event_uid, x.ts, x.run_id, h.uid FROM x JOIN c_build_hour h ON h.repo_l = x.repo_l AND h.h = x.h
+    WHERE x.ref_key IS NULL
+    UNION ALL
+    SELECT x.event_uid, x.ts, x.run_id, h.uid FROM x
+    JOIN (SELECT * FROM c_build_hour WHERE ref_key IS NULL) h ON h.repo_l = x.repo_l AND h.h = x.h
+    WHERE x.ref_key IS NOT NULL
+  )
+  SELECT DISTINCT c.event_uid, b.uid, b.tbl, b.run_id, b.wf, b.ref, b.repo, b.trigger_event, b.file_id, b.record_no, b.started_at
+  FROM cand c JOIN c_build b ON b.uid = c.uid
+  WHERE c.ts BETWEEN b.started_at - to_seconds(CAST($log_delay_s AS BIGINT)) AND b.ended_at + to_seconds(CAST($log_delay_s AS BIGINT))
+    AND (c.x_run IS NULL OR b.run_id IS NULL OR b.run_id = c.x_run)`;
