@@ -19,6 +19,7 @@ import type { CaseSpec } from '../case/spec.js';
 import type { Param, Store } from '../store/database.js';
 import type { Plain, Row } from '../store/values.js';
 import { FileIndex, evidenceRef, findingFingerprint, rawEvidenceList } from './evidence.js';
+import { fetchRows } from './fetch.js';
 import { analysisById, loadAnalyses, SEVERITIES, type Analysis, type Severity } from './registry.js';
 import { FINDINGS_DDL, materialise, runAnalysis, runRule, type Values } from './runner.js';
 import type {
@@ -270,7 +271,7 @@ export class Investigation {
   async findings(): Promise<Finding[]> {
     await this.phaseLateral();
     if (!this.findingsList) {
-      const rows = await this.store.all<Row>('SELECT * FROM c_finding');
+      const { rows } = await fetchRows(this.store, 'SELECT * FROM c_finding');
       const meta = new Map([...this.analyses.values()].filter((a) => a.extra.rule).map((a) => [a.extra.rule, a]));
       const rank = (s: string): number => SEVERITIES.indexOf(s as Severity);
       this.findingsList = rows.map((r) => {
@@ -318,7 +319,7 @@ export class Investigation {
   /** What else the suspicious actors, credentials, addresses and runs touched. */
   async lateral(): Promise<LateralRow[]> {
     await this.findings();
-    const rows = await this.store.all<Row>('SELECT * FROM c_lateral ORDER BY ts, pivot_kind, "pivot", event_uid');
+    const { rows } = await fetchRows(this.store, 'SELECT * FROM c_lateral ORDER BY ts, pivot_kind, "pivot", event_uid');
     return rows.map((r) => ({
       pivot: String(r.pivot), pivot_kind: r.pivot_kind as LateralRow['pivot_kind'], ts: str(r.ts), source: String(r.source),
       action: String(r.action), target: str(r.target), actor: str(r.actor), native_action: str(r.native_action),

@@ -6,6 +6,7 @@
 import { SigtrailError } from '../errors.js';
 import type { Param, Store } from '../store/database.js';
 import type { Row } from '../store/values.js';
+import { fetchRows } from './fetch.js';
 import type { Analysis, ParamSpec } from './registry.js';
 
 export type Values = Readonly<Record<string, Param | undefined>>;
@@ -41,7 +42,7 @@ export function bindDeclared(a: Analysis, values: Values): Record<string, Param>
 /** Runs an analysis and returns its columns and rows. */
 export async function runAnalysis(store: Store, a: Analysis, values: Values): Promise<{ columns: string[]; rows: Row[] }> {
   try {
-    return await store.table(sqlBody(a), bindDeclared(a, values));
+    return await fetchRows(store, sqlBody(a), bindDeclared(a, values));
   } catch (e) {
     throw new SigtrailError('DATABASE', `analysis ${a.id} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

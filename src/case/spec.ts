@@ -68,10 +68,11 @@ function stringValue(v: unknown, field: string): string {
   return s;
 }
 
-function stringList(v: unknown, field: string): string[] {
+/** A list of strings; `label` prefixes the quoted field name in errors (`case.json: "expected.refs[1]"`). */
+function stringList(v: unknown, label: string, name: string): string[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new UsageError(`${field} must be a list of strings`);
-  return v.map((x, i) => stringValue(x, `${field}[${i}]`));
+  if (!Array.isArray(v)) throw new UsageError(`${label}: "${name}" must be a list of strings`);
+  return v.map((x, i) => stringValue(x, `${label}: "${name}[${i}]"`));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -95,7 +96,7 @@ export function parseCaseDocument(doc: unknown, label = 'case'): CaseSpec {
       if (!(EXPECT_KINDS as readonly string[]).includes(k)) {
         throw new UsageError(`${label}: unknown field "expected.${k}"`, { hint: `one of: ${EXPECT_KINDS.join(', ')}` });
       }
-      expected[k as ExpectKind] = stringList(doc.expected[k], `${label}: "expected.${k}"`);
+      expected[k as ExpectKind] = stringList(doc.expected[k], label, `expected.${k}`);
     }
   }
   const window = { from: null as string | null, to: null as string | null };
