@@ -13,7 +13,8 @@
 -- mitre:
 -- owasp_nhi:
 WITH fe AS (
-  SELECT ts, rule, summary, evidence[1] AS ev FROM c_finding WHERE stage = 'use' ORDER BY ts, rule, summary LIMIT 1
+  SELECT ts, rule, summary, evidence[1] AS ev FROM c_finding WHERE stage = 'use'
+  ORDER BY ts, list_position(['critical', 'high', 'medium', 'low', 'info'], severity), rule, summary LIMIT 1
 ), anchor AS (
   SELECT COALESCE((SELECT ts FROM fe), CAST($window_from AS TIMESTAMPTZ)) AS t
 ), material AS (
