@@ -42,10 +42,12 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     ctx ??= CliContext.fromOptions(program.opts<GlobalOptions>(), io);
     return ctx;
   });
-  program.configureOutput({
-    writeOut: (s) => (io.stdout ?? process.stdout).write(s),
-    writeErr: (s) => stderr.write(s),
-  });
+  const output = {
+    writeOut: (s: string) => (io.stdout ?? process.stdout).write(s),
+    writeErr: (s: string) => stderr.write(s),
+  };
+  // addCommand() does not pass output settings down, so each command gets them.
+  for (const cmd of [program, ...program.commands]) cmd.configureOutput(output);
   try {
     await program.parseAsync(argv);
     return ctx?.exitCode ?? 0;
