@@ -100,7 +100,7 @@ describe('ingest pipeline', () => {
     delete rec.eventSource; // no longer looks like CloudTrail to the detector
     const dir = fixtureDir({ 'odd.ndjson': JSON.stringify(rec) + '\n' });
     store = await Store.open(':memory:');
-    expect((await ingest(store, [dir])).files[0]!.status).toBe('unrecognised');
+    expect((await ingest(store, [dir])).files[0].status).toBe('unrecognised');
     const forced = await ingest(store, [dir], { source: 'aws-cloudtrail' });
     expect(forced.files[0]).toMatchObject({ status: 'loaded', inserted: 1 });
     expect(await count('SELECT count(*) AS n FROM files')).toBe(1);
