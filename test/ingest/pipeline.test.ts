@@ -168,7 +168,7 @@ describe('gzip inputs', () => {
     const dir = fixtureDir({ 'cut.ndjson.gz': gz.subarray(0, Math.floor(gz.length / 2)) });
     store = await Store.open(':memory:');
     const r = await ingest(store, [dir]);
-    const f = r.files[0]!;
+    const f = r.files[0];
     expect(f.status).toBe('loaded');
     expect(f.inserted).toBeGreaterThan(100);
     expect(f.inserted).toBeLessThan(2000);
@@ -188,7 +188,7 @@ describe('gzip inputs', () => {
       store = await Store.open(':memory:');
       const r = await ingest(store, [dir]);
       expect(r.files[0]).toMatchObject({ status: 'failed', inserted: 0 });
-      expect(r.files[0]!.message).toMatch(/decompresses to more than 1048576 bytes/);
+      expect(r.files[0].message).toMatch(/decompresses to more than 1048576 bytes/);
       expect(await count('SELECT count(*) AS n FROM events')).toBe(0);
     } finally {
       if (saved === undefined) delete process.env.SIGTRAIL_MAX_INFLATED_BYTES;
