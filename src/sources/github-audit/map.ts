@@ -21,7 +21,8 @@ const NESTABLE = [
   'workflow_run_id', 'workflow_id', 'run_attempt', 'run_number', 'head_branch', 'head_sha', 'event',
   'conclusion', 'started_at', 'completed_at', 'job_name', 'job_workflow_ref', 'is_hosted_runner',
   'runner_owner_type', 'environment_name', 'trigger_id', 'name', 'hook_id', 'team', 'key', 'visibility',
-  'repo', 'repository', 'user', 'imposer_repo', 'secret_type', 'package', 'version',
+  'repo', 'repository', 'user', 'imposer_repo', 'secret_type', 'package', 'version', 'runner_name',
+  'runner_group_name',
 ] as const;
 
 const FIELDS: Record<string, string> = {
@@ -191,6 +192,7 @@ SELECT
     'conclusion', conclusion, 'started_at', started_at, 'completed_at', completed_at, 'trigger_id', trigger_id,
     'job_workflow_ref', job_workflow_ref, 'calling_workflow_refs', calling_workflow_refs,
     'runner_labels', runner_labels, 'is_hosted_runner', is_hosted_runner, 'runner_owner_type', runner_owner_type,
+    'runner_name', runner_name, 'runner_group_name', runner_group_name,
     'imposer_repo', imposer_repo)) AS details,
   CASE WHEN verb <> 'other' THEN ev END AS raw,
   reject_reason
@@ -211,7 +213,9 @@ r AS (
 )
 SELECT
   CASE WHEN is_job THEN ${githubJobUidSql('workflow_run_id', 'attempt', 'NULL::VARCHAR', 'job_name')}
-       ELSE ${githubRunUidSql('workflow_run_id', 'attempt')} END AS ci_uid,
+       ELSE ${githubRunUidSql('workflow_run_id', 'attempt')} END
+    -- Until its attempt is known, each sighting stays its own row: two attempts of one job must not merge.
+    || CASE WHEN attempt IS NULL THEN '@' || CAST(epoch_ms(ts) AS VARCHAR) ELSE '' END AS ci_uid,
   CASE WHEN is_job THEN 'job' ELSE 'run' END AS level,
   'github' AS provider,
   workflow_run_id AS run_id,
@@ -226,10 +230,12 @@ SELECT
   CASE WHEN NOT is_job THEN head_sha END AS head_sha,
   CASE WHEN action IN ('workflows.created_workflow_run', 'workflows.completed_workflow_run') THEN actor_name END AS actor,
   CASE WHEN action IN ('workflows.created_workflow_run', 'workflows.rerun_workflow_run') THEN actor_name END AS triggering_actor,
-  NULL::VARCHAR AS runner_name,
+  CASE WHEN is_job THEN runner_name END AS runner_name,
   CASE WHEN is_job THEN runner_labels END AS runner_labels,
   CASE is_hosted_runner WHEN 'true' THEN 'hosted' WHEN 'false' THEN 'self-hosted' END AS runner_type,
-  CASE WHEN is_job THEN ts ELSE st_ts_ok(started_at) END AS started_at,
+  -- A job was prepared as it started; a re-run attempt starts when it is requested (the entry's
+  -- own started_at may be the first attempt's).
+  CASE WHEN is_job OR action = 'workflows.rerun_workflow_run' THEN ts ELSE st_ts_ok(started_at) END AS started_at,
   CASE WHEN action = 'workflows.completed_workflow_run' THEN COALESCE(st_ts_ok(completed_at), ts) END AS completed_at,
   CASE WHEN action = 'workflows.completed_workflow_run' THEN conclusion END AS conclusion,
   CASE WHEN is_job THEN secrets_passed END AS secrets_passed,
