@@ -158,7 +158,7 @@ x AS (
       ELSE CASE
         WHEN regexp_full_match(COALESCE(ev_name, ''), 'ci_(group_|instance_)?variable_(created|updated|deleted)')
           OR target_type IN ('Ci::Variable', 'Ci::GroupVariable', 'Ci::InstanceVariable')
-          OR regexp_matches(COALESCE(added, removed, change, ''), '(^| )variable') THEN 'ci.secret_change'
+          OR regexp_matches(COALESCE(added, removed, change, ''), 'variable') THEN 'ci.secret_change'
         WHEN regexp_matches(COALESCE(ev_name, ''), '(access_token|deploy_token|deploy_key|ssh_key|gpg_key)_(created|added)$') THEN 'credential.create'
         WHEN login_with IS NOT NULL OR meta_caller_id = 'SessionsController#create'
           OR regexp_matches(COALESCE(ev_name, ''), '^(user_)?(logged_in|authenticated|login_failed)') THEN 'auth.login'
@@ -186,14 +186,19 @@ export const EVENTS_SQL = `
 WITH ${BASE},
 h AS (
   SELECT record_no, ${canonicalHashSql('r.rec', ['time', 'created_at'])} AS rec_hash
-  FROM r WHERE id IS NULL AND kind IN ('audit', 'request') AND reject_reason IS NULL AND stage_reject IS NULL
+  FROM r WHERE kind = 'request' AND reject_reason IS NULL AND stage_reject IS NULL
 )
 SELECT
   record_no, rec, stage_reject,
   'gitlab.audit:' || CASE
     WHEN kind = 'pipeline' THEN 'pipeline:' || p_id || ':' || COALESCE(p_status, '?')
     WHEN kind = 'job' THEN 'job:' || j_id || ':' || COALESCE(j_status, '?')
-    WHEN id IS NOT NULL THEN id
+    -- The REST id is absent from audit_json.log lines; identifying fields give one uid to the same
+    -- event in all three shapes (REST, streaming, log file). \`change\`/\`from\`/\`to\` keep apart the
+    -- several events GitLab writes in the same millisecond for one variable update.
+    WHEN kind = 'audit' THEN 'e:' || md5(concat_ws('|', CAST(epoch_ms(ts) AS VARCHAR),
+      ${['author_id', 'entity_type', 'entity_id', 'COALESCE(t_target_id, d_target_id)', 'target_details', 'ev_name', 'change',
+         'change_from', 'change_to', 'added', 'removed', 'login_with'].map((c) => `COALESCE(CAST(${c} AS VARCHAR), '')`).join(', ')}))
     ELSE 'h:' || md5(rec_hash || ':' || CAST(epoch_ms(ts) AS VARCHAR)) END AS event_uid,
   'gitlab.audit' AS source,
   ts,
@@ -258,7 +263,7 @@ SELECT
   CASE kind WHEN 'pipeline' THEN p_id WHEN 'job' THEN COALESCE(j_pipeline, j_commit_pipeline) END AS run_id,
   NULL::VARCHAR[] AS secrets,
   json_merge_patch('{}', json_object(
-    'kind', kind, 'author_id', author_id, 'author_email', author_email, 'entity_id', entity_id,
+    'kind', kind, 'audit_event_id', id, 'author_id', author_id, 'author_email', author_email, 'entity_id', entity_id,
     'entity_type', entity_type, 'entity_path', entity_path, 'target_id', COALESCE(t_target_id, d_target_id),
     'custom_message', custom, 'change', change, 'from', change_from, 'to', change_to, 'add', added,
     'remove', removed, 'with', login_with, 'caller_id', meta_caller_id, 'client_id', meta_client_id,
