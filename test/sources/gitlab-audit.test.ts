@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/database.js';
-import { jsonFile, ndjson } from '../helpers/records.js';
-import { realdata, ROOT } from '../helpers/paths.js';
+import { jsonFile, ndjson, toNdjson } from '../helpers/records.js';
+import { fixtureDir, realdata, ROOT } from '../helpers/paths.js';
 import { storeWith } from '../helpers/store.js';
 
 let store: Store | undefined;
@@ -78,6 +78,26 @@ describe('gitlab-audit adapter on REST, streaming and log-file audit events', ()
     // A git operation's custom_message is an object; it is kept, as JSON text, in details.
     const git = await store.one<{ details: string }>("SELECT details FROM events WHERE native_action = 'repository_git_operation'");
     expect(JSON.parse((JSON.parse(git!.details) as { custom_message: string }).custom_message)).toEqual({ protocol: 'http', action: 'git-upload-pack' });
+  });
+});
+
+describe('gitlab-audit adapter on production_json.log request lines', () => {
+  it('maps sign-ins and CI/CD variable requests, refused ones as denied, and dedupes a Panther copy', async () => {
+    const lines = ndjson(fixture('production_json.log'));
+    // A data-lake copy: Panther keys added and the keys in another order.
+    const copy = lines.map((l) => ({ p_log_type: 'GitLab.Production', ...Object.fromEntries(Object.entries(l).reverse()) }));
+    const dir = fixtureDir({ 'copy.panther.ndjson': toNdjson(copy) });
+    const r = await storeWith([fixture('production_json.log'), dir]);
+    store = r.store;
+    expect(r.files.map((f) => [f.adapter, f.records, f.inserted, f.duplicates, f.rejected])).toEqual([
+      ['gitlab-audit', 3, 3, 0, 0], ['gitlab-audit', 3, 0, 3, 0],
+    ]);
+    const rows = await store.all('SELECT action, native_action, outcome, error_code, actor, source_ip, target FROM events ORDER BY ts');
+    expect(rows).toEqual([
+      { action: 'auth.login', native_action: 'SessionsController#create', outcome: 'success', error_code: null, actor: 'jpatel', source_ip: '192.0.2.191', target: '/users/sign_in' },
+      { action: 'ci.secret_change', native_action: 'Projects::VariablesController#update', outcome: 'success', error_code: null, actor: 'jpatel', source_ip: '192.0.2.191', target: '/acme/ledger/-/variables' },
+      { action: 'ci.secret_change', native_action: 'Projects::VariablesController#update', outcome: 'denied', error_code: '403', actor: 'qa-bot', source_ip: '198.51.100.201', target: '/acme/ledger/-/variables' },
+    ]);
   });
 });
 

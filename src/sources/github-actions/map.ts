@@ -55,6 +55,7 @@ const OBJ = {
   pv_updated: '$.package_version.updated_at',
   pv_author: '$.package_version.author.login',
   pv_commit: '$.package_version.target_oid',
+  labels_text: '$.labels',
 } as const;
 
 const WRAPPER = {
@@ -64,41 +65,56 @@ const WRAPPER = {
   w_sender_kind: '$.sender.type',
   w_org: '$.organization.login',
   w_environment: '$.deployment.environment',
+  // Probes: which shape this is. Objects and arrays come back as their JSON text.
+  has_run: '$.workflow_run',
+  has_job: '$.workflow_job',
+  has_package: '$.package',
+  has_repository: '$.repository',
+  has_workflow: '$.workflow',
+  has_inputs: '$.inputs',
+  has_ref: '$.ref',
+  has_run_id: '$.run_id',
+  has_head_sha: '$.head_sha',
+  has_runner_name: '$.runner_name',
+  has_steps: '$.steps',
+  has_workflow_id: '$.workflow_id',
+  has_run_number: '$.run_number',
 } as const;
 
 const o = fieldsSql('obj', OBJ, { listName: '_o' });
 const w = fieldsSql('rec', WRAPPER, { listName: '_w' });
-const has = (path: string): string => `json_type(rec, '${path}') IS NOT NULL`;
-const isObject = (path: string): string => `json_type(rec, '${path}') = 'OBJECT'`;
+const isObject = (col: string): string => `starts_with(${col}, '{')`;
 
 const BASE = `
-k AS (
-  SELECT record_no, rec, stage_reject,
+k0 AS (
+  SELECT record_no, rec, stage_reject, ${w.list} FROM staged
+), k1 AS (
+  SELECT record_no, rec, stage_reject, ${w.items} FROM k0
+), k AS (
+  SELECT *,
     CASE
-      WHEN ${isObject('$.workflow_run')} THEN 'run'
-      WHEN ${isObject('$.workflow_job')} THEN 'job'
-      WHEN ${isObject('$.package')} THEN 'package'
-      WHEN json_type(rec, '$.workflow') = 'VARCHAR' AND ${has('$.inputs')} AND ${has('$.ref')} THEN 'dispatch'
-      WHEN ${has('$.run_id')} AND ${has('$.head_sha')} AND (${has('$.runner_name')} OR json_type(rec, '$.steps') = 'ARRAY') THEN 'job'
-      WHEN ${has('$.workflow_id')} AND ${has('$.head_sha')} AND ${has('$.run_number')} THEN 'run'
+      WHEN ${isObject('has_run')} THEN 'run'
+      WHEN ${isObject('has_job')} THEN 'job'
+      WHEN ${isObject('has_package')} THEN 'package'
+      WHEN has_workflow IS NOT NULL AND NOT ${isObject('has_workflow')} AND has_inputs IS NOT NULL AND has_ref IS NOT NULL THEN 'dispatch'
+      WHEN has_run_id IS NOT NULL AND has_head_sha IS NOT NULL AND (has_runner_name IS NOT NULL OR starts_with(has_steps, '[')) THEN 'job'
+      WHEN has_workflow_id IS NOT NULL AND has_head_sha IS NOT NULL AND has_run_number IS NOT NULL THEN 'run'
     END AS kind,
-    ${isObject('$.workflow_run')} OR ${isObject('$.workflow_job')} OR ${isObject('$.package')} OR ${has('$.inputs')} AS is_webhook
-  FROM staged
+    ${isObject('has_run')} OR ${isObject('has_job')} OR ${isObject('has_package')} OR has_inputs IS NOT NULL AS is_webhook
+  FROM k1
 ), x AS (
   SELECT *,
-    CASE WHEN ${isObject('$.workflow_run')} THEN json_extract(rec, '$.workflow_run')
-         WHEN ${isObject('$.workflow_job')} THEN json_extract(rec, '$.workflow_job')
-         WHEN ${isObject('$.package')} THEN json_extract(rec, '$.package')
+    CASE WHEN ${isObject('has_run')} THEN json(has_run)
+         WHEN ${isObject('has_job')} THEN json(has_job)
+         WHEN ${isObject('has_package')} THEN json(has_package)
          ELSE rec END AS obj
   FROM k
 ), y AS (
-  SELECT *, ${o.list}, ${w.list} FROM x
+  SELECT *, ${o.list} FROM x
 ), z AS (
-  SELECT record_no, rec, stage_reject, kind, is_webhook, obj,
-      ${o.items},
-      ${w.items},
-      CASE WHEN json_type(obj, '$.labels') = 'ARRAY' THEN json_extract_string(obj, '$.labels[*]') END AS labels
-  FROM y
+  SELECT * EXCLUDE (_o, labels_text),
+    CASE WHEN starts_with(labels_text, '[') THEN TRY_CAST(json(labels_text) AS VARCHAR[]) END AS labels
+  FROM (SELECT *, ${o.items} FROM y)
 ), m AS (
   SELECT *,
     CASE WHEN is_webhook THEN 'github.actions/webhook' ELSE 'github.actions/rest' END AS shape,
@@ -126,7 +142,7 @@ k AS (
   SELECT *,
     CASE
       WHEN stage_reject IS NOT NULL THEN NULL
-      WHEN kind IS NULL AND json_type(rec, '$.repository') = 'OBJECT' THEN
+      WHEN kind IS NULL AND ${isObject('has_repository')} THEN
         'GitHub webhook delivery not mapped (sigtrail reads workflow_run, workflow_job and package deliveries): '
         || COALESCE('action "' || w_action || '", ', '') || 'keys ' || array_to_string(list_sort(json_keys(rec))[1:8], ',')
       WHEN kind IS NULL THEN 'not a GitHub Actions run, job or webhook delivery'

@@ -22,7 +22,7 @@ const NESTABLE = [
   'conclusion', 'started_at', 'completed_at', 'job_name', 'job_workflow_ref', 'is_hosted_runner',
   'runner_owner_type', 'environment_name', 'trigger_id', 'name', 'hook_id', 'team', 'key', 'visibility',
   'repo', 'repository', 'user', 'imposer_repo', 'secret_type', 'package', 'version', 'runner_name',
-  'runner_group_name',
+  'runner_group_name', 'secrets_passed', 'runner_labels', 'calling_workflow_refs',
 ] as const;
 
 const FIELDS: Record<string, string> = {
@@ -49,8 +49,12 @@ const FIELDS: Record<string, string> = {
   ext_nameid: '$.external_identity_nameid',
   ext_username: '$.external_identity_username',
   transport: '$.transport_protocol_name',
-  ...Object.fromEntries(NESTABLE.flatMap((k) => [[`t_${k}`, `$.${k}`], [`d_${k}`, `$.data.${k}`]])),
+  data_text: '$.data',
+  ...Object.fromEntries(NESTABLE.map((k) => [`t_${k}`, `$.${k}`])),
 };
+
+/** Legacy entries only: the same fields under data{}, read from that small object's text. */
+const DATA_FIELDS = Object.fromEntries(NESTABLE.map((k) => [`d_${k}`, `$.${k}`]));
 
 /** action → canonical verb, for the actions not covered by a pattern in VERB_SQL. */
 export const ACTIONS: Readonly<Record<string, string>> = {
@@ -89,28 +93,37 @@ const VERB_SQL = `CASE
 const BLANKABLE = ['actor_name', 'actor_ip', 'org', 'business', 'hashed_token', 'token_id', 'user_agent', 'ext_nameid', 'ext_username'];
 
 const f = fieldsSql('ev', FIELDS);
+const d = fieldsSql('data_json', DATA_FIELDS, { listName: '_d' });
 const nested = NESTABLE.map((k) => `NULLIF(COALESCE(t_${k}, d_${k}), '') AS ${k}`).join(',\n      ');
-/** A list of strings at the top level or under data{}; NULL (not []) when the entry has none. */
-const list = (k: string): string => `CASE
-        WHEN json_type(ev, '$.${k}') = 'ARRAY' THEN json_extract_string(ev, '$.${k}[*]')
-        WHEN json_type(ev, '$.data.${k}') = 'ARRAY' THEN json_extract_string(ev, '$.data.${k}[*]') END`;
+/**
+ * A list of strings from the one extraction pass: json_extract_string gives an array as its JSON
+ * text, and casting that short text is far cheaper than another parse of the whole record.
+ * NULL (not []) when the entry has no such array.
+ */
+const list = (k: string): string => `CASE WHEN starts_with(${k}, '[') THEN TRY_CAST(json(${k}) AS VARCHAR[]) END`;
 
-/** Shared by the events and ci_runs mappings: one row per staged record with `reject_reason`. */
-const BASE = `
+/**
+ * Shared by the events and ci_runs mappings: one row per staged record with `reject_reason`.
+ * `where` narrows the records before any JSON is parsed (a plain text search).
+ */
+const base = (where = 'TRUE'): string => `
 x AS (
-  SELECT record_no, rec, stage_reject, rec AS ev, ${f.list} FROM staged
+  SELECT record_no, rec, stage_reject, rec AS ev, ${f.list} FROM staged WHERE ${where}
 ), g AS (
   SELECT record_no, rec, stage_reject, ev,
       ${f.items}
   FROM x
+), g2 AS (
+  SELECT *, ${d.list} FROM (
+    SELECT *, CASE WHEN starts_with(data_text, '{') THEN json(data_text) END AS data_json FROM g)
+), g3 AS (
+  SELECT * EXCLUDE (_d, data_json), ${d.items} FROM g2
 ), n0 AS (
-  SELECT * REPLACE (${BLANKABLE.map((k) => `NULLIF(${k}, '') AS ${k}`).join(', ')}) FROM g
+  SELECT * REPLACE (${BLANKABLE.map((k) => `NULLIF(${k}, '') AS ${k}`).join(', ')}) FROM g3
 ), n AS (
   SELECT * EXCLUDE (${NESTABLE.flatMap((k) => [`t_${k}`, `d_${k}`]).join(', ')}),
       ${nested},
-      ${list('secrets_passed')} AS secrets_passed,
-      ${list('runner_labels')} AS runner_labels,
-      ${list('calling_workflow_refs')} AS calling_workflow_refs,
+      ${['secrets_passed', 'runner_labels', 'calling_workflow_refs'].map((k) => `${list(k)} AS ${k}_list`).join(',\n      ')},
       COALESCE(at_ts, at_sign_ts, created_at, p_event_time) AS time_raw
   FROM n0
 ), m AS (
@@ -128,15 +141,12 @@ x AS (
 
 /** The events mapping SELECT over `staged` (see LoadContext.insertEvents). */
 export const EVENTS_SQL = `
-WITH ${BASE},
-h AS (
-  SELECT record_no, ${canonicalHashSql('m.ev', ['@timestamp', 'at_sign_timestamp', 'created_at'])} AS rec_hash
-  FROM m WHERE doc_id IS NULL AND reject_reason IS NULL AND stage_reject IS NULL
-)
+WITH ${base()}
 SELECT
   record_no, rec, stage_reject,
   'github.audit:' || CASE WHEN doc_id IS NOT NULL THEN doc_id || ':' || action
-                          ELSE 'h:' || md5(rec_hash || ':' || CAST(epoch_ms(ts) AS VARCHAR)) END AS event_uid,
+                          WHEN reject_reason IS NULL THEN 'h:' || md5(${canonicalHashSql('ev', ['@timestamp', 'at_sign_timestamp', 'created_at'])}
+                                                                || ':' || CAST(epoch_ms(ts) AS VARCHAR)) END AS event_uid,
   'github.audit' AS source,
   ts,
   CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') THEN time_raw END AS ts_raw,
@@ -179,7 +189,7 @@ SELECT
   ${githubWorkflowSql('job_workflow_ref')} AS workflow,
   head_branch AS ref,
   workflow_run_id AS run_id,
-  CASE WHEN action = 'workflows.prepared_workflow_job' THEN secrets_passed END AS secrets,
+  CASE WHEN action = 'workflows.prepared_workflow_job' THEN secrets_passed_list END AS secrets,
   json_merge_patch('{}', json_object(
     'org', org, 'business', business, 'country', country, 'operation_type', operation_type,
     'programmatic_access_type', access_type, 'token_id', token_id, 'token_scopes', token_scopes,
@@ -190,18 +200,19 @@ SELECT
     'workflow_id', workflow_id, 'workflow_name', CASE WHEN verb = 'ci.run' THEN name END,
     'run_attempt', attempt_n, 'run_number', run_number, 'event', event, 'head_sha', head_sha,
     'conclusion', conclusion, 'started_at', started_at, 'completed_at', completed_at, 'trigger_id', trigger_id,
-    'job_workflow_ref', job_workflow_ref, 'calling_workflow_refs', calling_workflow_refs,
-    'runner_labels', runner_labels, 'is_hosted_runner', is_hosted_runner, 'runner_owner_type', runner_owner_type,
+    'job_workflow_ref', job_workflow_ref, 'calling_workflow_refs', calling_workflow_refs_list,
+    'runner_labels', runner_labels_list, 'is_hosted_runner', is_hosted_runner, 'runner_owner_type', runner_owner_type,
     'runner_name', runner_name, 'runner_group_name', runner_group_name,
     'imposer_repo', imposer_repo)) AS details,
   CASE WHEN verb <> 'other' THEN ev END AS raw,
   reject_reason
-FROM m LEFT JOIN h USING (record_no)
+FROM m
 `;
 
 /** The ci_runs mapping SELECT over `staged` (see LoadContext.upsertCiRuns). */
 export const CI_RUNS_SQL = `
-WITH ${BASE},
+-- Only workflow entries make ci_runs rows: skip the rest before parsing them.
+WITH ${base(`contains(CAST(rec AS VARCHAR), '"workflows.')`)},
 r AS (
   SELECT *,
     action = 'workflows.prepared_workflow_job' AS is_job,
@@ -231,14 +242,14 @@ SELECT
   CASE WHEN action IN ('workflows.created_workflow_run', 'workflows.completed_workflow_run') THEN actor_name END AS actor,
   CASE WHEN action IN ('workflows.created_workflow_run', 'workflows.rerun_workflow_run') THEN actor_name END AS triggering_actor,
   CASE WHEN is_job THEN runner_name END AS runner_name,
-  CASE WHEN is_job THEN runner_labels END AS runner_labels,
+  CASE WHEN is_job THEN runner_labels_list END AS runner_labels,
   CASE is_hosted_runner WHEN 'true' THEN 'hosted' WHEN 'false' THEN 'self-hosted' END AS runner_type,
   -- A job was prepared as it started; a re-run attempt starts when it is requested (the entry's
   -- own started_at may be the first attempt's).
   CASE WHEN is_job OR action = 'workflows.rerun_workflow_run' THEN ts ELSE st_ts_ok(started_at) END AS started_at,
   CASE WHEN action = 'workflows.completed_workflow_run' THEN COALESCE(st_ts_ok(completed_at), ts) END AS completed_at,
   CASE WHEN action = 'workflows.completed_workflow_run' THEN conclusion END AS conclusion,
-  CASE WHEN is_job THEN secrets_passed END AS secrets_passed,
+  CASE WHEN is_job THEN secrets_passed_list END AS secrets_passed,
   ['github.audit'] AS sources,
   record_no
 FROM r

@@ -106,31 +106,37 @@ const FIELDS = {
   j_runner_shared: '$.runner.is_shared',
   j_failure: '$.build_failure_reason',
   j_environment: '$.environment.name',
+  j_runner_tags_text: '$.runner.tags',
+  params_text: '$.params',
+  // A string, or an object (git operations: {protocol, action}) that arrives as its JSON text.
+  t_custom: '$.custom_message',
+  d_custom: '$.details.custom_message',
+  p_custom: '$.detail.custom_message',
 } as const;
 
 const f = fieldsSql('rec', FIELDS);
 
-/** `custom_message` is a string, or an object (git operations: `{protocol, action}`). */
-const customSql = (path: string): string =>
-  `CASE json_type(rec, '${path}') WHEN 'VARCHAR' THEN json_extract_string(rec, '${path}') WHEN NULL THEN NULL ELSE CAST(json_extract(rec, '${path}') AS VARCHAR) END`;
-
 const TERMINAL = `('success', 'failed', 'canceled', 'skipped')`;
 
-const BASE = `
+/** Shared by both mappings; `where` narrows the records with a text search before any parse. */
+const base = (where = 'TRUE'): string => `
 x AS (
-  SELECT record_no, rec, stage_reject, ${f.list} FROM staged
+  SELECT record_no, rec, stage_reject, ${f.list} FROM staged WHERE ${where}
 ), g AS (
   SELECT record_no, rec, stage_reject,
-      ${f.items},
-      COALESCE(${customSql('$.custom_message')}, ${customSql('$.details.custom_message')}, ${customSql('$.detail.custom_message')}) AS custom,
-      CASE WHEN json_type(rec, '$.runner.tags') = 'ARRAY' THEN json_extract_string(rec, '$.runner.tags[*]') END AS j_runner_tags
+      ${f.items}
   FROM x
+), g2 AS (
+  SELECT *,
+    COALESCE(t_custom, d_custom, p_custom) AS custom,
+    CASE WHEN starts_with(j_runner_tags_text, '[') THEN TRY_CAST(json(j_runner_tags_text) AS VARCHAR[]) END AS j_runner_tags
+  FROM g
 ), n AS (
   SELECT *,
     CASE
       WHEN object_kind = 'pipeline' THEN 'pipeline'
       WHEN object_kind IN ('build', 'job') THEN 'job'
-      WHEN json_type(rec, '$.params') = 'ARRAY' OR (controller IS NOT NULL AND method IS NOT NULL) THEN 'request'
+      WHEN starts_with(params_text, '[') OR (controller IS NOT NULL AND method IS NOT NULL) THEN 'request'
       ELSE 'audit' END AS kind,
     COALESCE(t_event_name, event_type, d_event_name) AS ev_name,
     COALESCE(t_author_name, d_author_name) AS author_name,
@@ -140,7 +146,7 @@ x AS (
     COALESCE(t_change, d_change) AS change, COALESCE(t_from, d_from) AS change_from, COALESCE(t_to, d_to) AS change_to,
     COALESCE(t_add, d_add) AS added, COALESCE(t_remove, d_remove) AS removed, COALESCE(t_with, d_with) AS login_with,
     COALESCE(t_ip, d_ip, meta_remote_ip, remote_ip) AS ip
-  FROM g
+  FROM g2
 ), m AS (
   SELECT *,
     CASE kind
@@ -183,11 +189,7 @@ x AS (
 
 /** The events mapping SELECT over `staged` (see LoadContext.insertEvents). */
 export const EVENTS_SQL = `
-WITH ${BASE},
-h AS (
-  SELECT record_no, ${canonicalHashSql('r.rec', ['time', 'created_at'])} AS rec_hash
-  FROM r WHERE kind = 'request' AND reject_reason IS NULL AND stage_reject IS NULL
-)
+WITH ${base()}
 SELECT
   record_no, rec, stage_reject,
   'gitlab.audit:' || CASE
@@ -199,7 +201,8 @@ SELECT
     WHEN kind = 'audit' THEN 'e:' || md5(concat_ws('|', CAST(epoch_ms(ts) AS VARCHAR),
       ${['author_id', 'entity_type', 'entity_id', 'COALESCE(t_target_id, d_target_id)', 'target_details', 'ev_name', 'change',
          'change_from', 'change_to', 'added', 'removed', 'login_with'].map((c) => `COALESCE(CAST(${c} AS VARCHAR), '')`).join(', ')}))
-    ELSE 'h:' || md5(rec_hash || ':' || CAST(epoch_ms(ts) AS VARCHAR)) END AS event_uid,
+    WHEN reject_reason IS NULL THEN 'h:' || md5(${canonicalHashSql('rec', ['time', 'created_at'])} || ':' || CAST(epoch_ms(ts) AS VARCHAR))
+    END AS event_uid,
   'gitlab.audit' AS source,
   ts,
   CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') THEN time_raw END AS ts_raw,
@@ -273,12 +276,13 @@ SELECT
     'environment', j_environment)) AS details,
   CASE WHEN verb <> 'other' THEN rec END AS raw,
   reject_reason
-FROM r LEFT JOIN h USING (record_no)
+FROM r
 `;
 
 /** The ci_runs mapping SELECT over `staged` (see LoadContext.upsertCiRuns). */
 export const CI_RUNS_SQL = `
-WITH ${BASE},
+-- Only webhook deliveries make ci_runs rows: skip audit and request lines before parsing them.
+WITH ${base(`contains(CAST(rec AS VARCHAR), '"object_kind"')`)},
 ok AS (SELECT * FROM r WHERE reject_reason IS NULL AND kind IN ('pipeline', 'job')),
 builds AS (
   SELECT ok.record_no, ok.p_id, ok.project_path, ok.p_ref, ok.p_sha, b.value AS b
