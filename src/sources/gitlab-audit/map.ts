@@ -171,6 +171,11 @@ x AS (
         ELSE 'other' END
     END AS verb
   FROM n
+), m2 AS (
+  SELECT *,
+    -- The UI's bulk variable update names the keys in params (GitLab writes the values [FILTERED]).
+    CASE WHEN kind = 'request' AND verb = 'ci.secret_change' THEN json_extract_string(rec, '$.params[*].value[*].key') END AS request_variables
+  FROM m
 ), r AS (
   SELECT *,
     st_ts_ok(time_raw) AS ts,
@@ -184,7 +189,7 @@ x AS (
         || CASE kind WHEN 'request' THEN 'time' WHEN 'audit' THEN 'created_at / time' ELSE 'created_at / started_at / finished_at' END
         || '): ' || COALESCE(left(time_raw, 40), 'absent')
     END AS reject_reason
-  FROM m
+  FROM m2
 )`;
 
 /** The events mapping SELECT over `staged` (see LoadContext.insertEvents). */
@@ -243,12 +248,14 @@ SELECT
   st_strip_port(ip) AS source_ip,
   ua AS user_agent,
   CASE
+    WHEN kind = 'request' AND verb = 'ci.secret_change' THEN COALESCE(request_variables[1], req_path)
     WHEN kind = 'request' THEN req_path
     WHEN kind = 'pipeline' THEN COALESCE(p_name, project_path)
     WHEN kind = 'job' THEN j_name
     WHEN verb = 'ci.secret_change' THEN target_details
     ELSE COALESCE(target_details, entity_path) END AS target,
   CASE
+    WHEN kind = 'request' AND verb = 'ci.secret_change' AND request_variables[1] IS NOT NULL THEN 'ci_variable'
     WHEN kind = 'request' THEN 'http_path'
     WHEN kind = 'pipeline' THEN 'pipeline'
     WHEN kind = 'job' THEN 'ci_job'
@@ -270,7 +277,8 @@ SELECT
     'entity_type', entity_type, 'entity_path', entity_path, 'target_id', COALESCE(t_target_id, d_target_id),
     'custom_message', custom, 'change', change, 'from', change_from, 'to', change_to, 'add', added,
     'remove', removed, 'with', login_with, 'caller_id', meta_caller_id, 'client_id', meta_client_id,
-    'correlation_id', correlation_id, 'method', method, 'status', http_status, 'controller', controller,
+    'correlation_id', correlation_id, 'method', method, 'path', req_path, 'status', http_status, 'controller', controller,
+    'variables', request_variables,
     'pipeline_status', p_status, 'pipeline_source', p_source, 'sha', COALESCE(p_sha, j_sha),
     'job_id', j_id, 'job_stage', j_stage, 'job_status', j_status, 'runner', j_runner,
     'environment', j_environment)) AS details,
