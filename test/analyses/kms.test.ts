@@ -8,7 +8,7 @@ import { Store } from '../../src/store/database.js';
 import { CaseBuilder } from '../fixtures/case-builder.js';
 import {
   ACCOUNT, assumeRoleWithWebIdentity, assumedRole, githubOidc, iamUser, kmsKeyOp, kmsSign, ndjson,
-} from '../fixtures/cloudtrail.js';
+} from '../fixtures/cloudtrail-records.js';
 import { fixtureDir } from '../helpers/paths.js';
 import { ids, investigateCase, rule } from './helpers.js';
 

@@ -1,7 +1,7 @@
 /** The investigation commands through the CLI, over the incident written to a database file. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLedgerIncident, CASE } from '../fixtures/incident.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
