@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SigtrailError } from '../../src/errors.js';
 import { ingest } from '../../src/ingest/pipeline.js';
 import { Store } from '../../src/store/database.js';
-import { cloudTrailNdjson, cloudTrailRecord } from '../fixtures/cloudtrail-records.js';
+import { cloudTrailNdjson, cloudTrailRecord } from '../fixtures/cloudtrail.js';
 import { ROOT, fixtureDir, tempDir } from '../helpers/paths.js';
 
 let store: Store | undefined;

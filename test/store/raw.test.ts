@@ -5,7 +5,7 @@ import { SigtrailError } from '../../src/errors.js';
 import { ingest } from '../../src/ingest/pipeline.js';
 import { Store } from '../../src/store/database.js';
 import { rawRecord } from '../../src/store/raw.js';
-import { cloudTrailRecord } from '../fixtures/cloudtrail-records.js';
+import { cloudTrailRecord } from '../fixtures/cloudtrail.js';
 import { fixtureDir } from '../helpers/paths.js';
 
 let store: Store | undefined;
