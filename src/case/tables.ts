@@ -140,12 +140,27 @@ export const RESOLVE_SQL: readonly string[] = [
      WHERE b0.completed_at IS NULL AND d.t > b0.started_at
        AND (d.repo_l IS NULL OR b0.repo IS NULL OR d.repo_l = lower(b0.repo))
      GROUP BY ALL
+   ), run_ctx AS (
+     -- Audit-log job records carry no ref, trigger or actor: their run's records do.
+     SELECT run_id, attempt, lower(repo) AS repo_l, ref, trigger_event, COALESCE(triggering_actor, actor) AS actor
+     FROM ci_runs WHERE level = 'run'
+     UNION ALL
+     SELECT run_id, NULL, lower(repo), ref, NULL, actor FROM events WHERE action = 'ci.run' AND run_id IS NOT NULL
+   ), job_ctx AS (
+     SELECT b0.tbl, b0.uid, r.ref, r.trigger_event, r.actor
+     FROM b0 JOIN run_ctx r ON r.run_id = b0.run_id
+     WHERE b0.level = 'job' AND (b0.ref IS NULL OR b0.trigger_event IS NULL OR b0.actor IS NULL)
+       AND (r.repo_l IS NULL OR b0.repo IS NULL OR r.repo_l = lower(b0.repo))
+       AND (r.attempt IS NULL OR b0.attempt IS NULL OR r.attempt = b0.attempt)
+     QUALIFY row_number() OVER (PARTITION BY b0.tbl, b0.uid
+                                ORDER BY r.attempt IS NOT DISTINCT FROM b0.attempt DESC, r.ref IS NULL, r.trigger_event IS NULL) = 1
    ), b AS (
-     SELECT b0.* EXCLUDE (completed_at),
+     SELECT b0.* EXCLUDE (completed_at, ref, trigger_event, actor),
+            COALESCE(b0.ref, j.ref) AS ref, COALESCE(b0.trigger_event, j.trigger_event) AS trigger_event, COALESCE(b0.actor, j.actor) AS actor,
             COALESCE(b0.completed_at, LEAST(f.t, b0.started_at + to_hours(CAST($job_max_h AS BIGINT))),
                      b0.started_at + to_hours(CAST($job_max_h AS BIGINT))) AS ended_at,
             b0.completed_at IS NULL AND f.t IS NULL AS open_ended
-     FROM b0 LEFT JOIN first_done f USING (tbl, uid)
+     FROM b0 LEFT JOIN first_done f USING (tbl, uid) LEFT JOIN job_ctx j USING (tbl, uid)
    )
    SELECT b.*, list_has_any(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed,
           list_intersect(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed_secrets
