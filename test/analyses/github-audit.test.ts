@@ -36,8 +36,8 @@ describe('over the real GitHub audit adapter', () => {
     const job = await store.one<{ ci_uid: string }>("SELECT ci_uid FROM ci_runs WHERE run_id = '13578811442' AND level = 'job'");
     const s = rule(r, 'SECRET_TO_UNEXPECTED_JOB');
     expect(s.map((f) => [f.ts, f.actor, ids(f)])).toEqual([['2025-03-09T23:02:58.117Z', 'jpatel-contractor', [job!.ci_uid]]]);
-    expect(s[0]!.summary).toBe('COSIGN_PRIVATE_KEY passed to acme-corp/ledger/.github/workflows/pr-checks.yml (run 13578811442, ref fix-typo-in-readme), which is not an expected signing workflow');
-    expect(rule(r, 'UNEXPECTED_REF')[0]!.summary).toMatch(/^job passed the key's secret on ref fix-typo-in-readme \(run 13578811442\)/);
+    expect(s[0].summary).toBe('COSIGN_PRIVATE_KEY passed to acme-corp/ledger/.github/workflows/pr-checks.yml (run 13578811442, ref fix-typo-in-readme), which is not an expected signing workflow');
+    expect(rule(r, 'UNEXPECTED_REF')[0].summary).toMatch(/^job passed the key's secret on ref fix-typo-in-readme \(run 13578811442\)/);
   });
 
   it('opens the window at that job, from the secret\'s creation to its rotation', () => {
