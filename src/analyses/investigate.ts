@@ -48,6 +48,7 @@ export interface InvestigateOptions {
   allInWindow?: boolean;
 }
 
+/** The tunables' defaults (see InvestigateOptions and docs/analyses.md). */
 export const DEFAULT_OPTIONS = {
   baselineDays: 30,
   logDelaySeconds: 300,
@@ -91,6 +92,7 @@ function num(v: Plain | undefined): number | null {
   return typeof v === 'number' ? v : null;
 }
 
+/** One case over one store; each step runs once, on demand (see the file comment for the order). */
 export class Investigation {
   private readonly opts: typeof DEFAULT_OPTIONS & InvestigateOptions;
   private resolved?: ResolvedCase;
