@@ -31,6 +31,78 @@ export interface ExpectedFinding {
   evidence: Evidence[];
 }
 
+export interface Bound {
+  ts: string;
+  why: string;
+  evidence: Evidence[];
+}
+
+export interface SignedRef {
+  id: string;
+  uuid: string;
+  logIndex: number;
+  digests: string[];
+}
+
+export interface Counts {
+  files: Record<'aws' | 'github' | 'sigstore' | 'vault', number>;
+  records: {
+    'aws.cloudtrail': number;
+    'github.audit': number;
+    'vault.audit_lines': number;
+    'vault.audit_requests': number;
+    rekor_v1_entries: number;
+    sigstore_bundles: number;
+    signatures: number;
+    signatures_key: number;
+    signatures_cert: number;
+  };
+  cloudtrail_by_native_action: Record<string, number>;
+  cloudtrail_errors: Record<string, number>;
+  github_by_action: Record<string, number>;
+  vault_requests_by_path: Record<string, number>;
+  ci: {
+    workflow_runs: number;
+    run_attempts: number;
+    jobs: number;
+    jobs_handed_cosign_key: number;
+    jobs_handed_cosign_key_outside_release: number;
+    releases: number;
+  };
+}
+
+/** The shape of samples/expected.json. */
+export interface ExpectedJson {
+  about: string;
+  inputs: string[];
+  not_inputs: string[];
+  case: string;
+  key: { fingerprint: string; aliases: string[]; kms_key_arn: string };
+  window: {
+    earliest_possible: Bound;
+    first_evidence: Bound;
+    contained_at: { ts: string; why: string; per_alias: Record<string, Evidence>; not_containable: string[] };
+    last_use: Bound;
+    open: boolean;
+    open_why: string;
+  };
+  findings: ExpectedFinding[];
+  may_also_report: ExpectedFinding[];
+  must_not_report: { rules: string[]; about: string; baseline_signature_uuids: string[] };
+  signed: { attested: SignedRef[]; anomalous: SignedRef[]; unattested: SignedRef[]; note: string };
+  distrust: { digests: string[]; fingerprint: string };
+  lateral: {
+    address: string;
+    credentials: string[];
+    principal: string;
+    github_actor: string;
+    other_secrets: string[];
+    new_credentials: string[];
+    roles_tried: string[];
+  };
+  counts: Counts;
+}
+
 interface Sources {
   cloudtrail: readonly CloudTrailRecord[];
   github: readonly AuditRecord[];
@@ -108,7 +180,7 @@ export function caseFile(fingerprint: string): Record<string, unknown> {
 }
 
 /** samples/expected.json */
-export function expectedFile(story: Story, s: Sources, counts: Record<string, unknown>): Record<string, unknown> {
+export function expectedFile(story: Story, s: Sources, counts: Counts): ExpectedJson {
   const L = new Lookup(s);
   const { pushRun, prRun } = story.attack;
   const rogueJob = (run: typeof pushRun, t: Date): Evidence =>
@@ -198,7 +270,7 @@ export function expectedFile(story: Story, s: Sources, counts: Record<string, un
     },
   ];
 
-  const factsBy = (pred: (f: SignatureFact) => boolean): { uuid: string; logIndex: number; digests: string[]; id: string }[] =>
+  const factsBy = (pred: (f: SignatureFact) => boolean): SignedRef[] =>
     s.signatures.filter(pred).map((f) => ({ id: f.id, uuid: f.uuid, logIndex: f.logIndex, digests: f.digests }));
 
   return {

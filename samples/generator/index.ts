@@ -3,7 +3,7 @@
  * from path (relative to samples/) to content. Nothing here touches the disk, so tests can
  * regenerate and compare with the committed files.
  */
-import { caseFile, expectedFile } from './expected.js';
+import { caseFile, expectedFile, type Counts } from './expected.js';
 import { cloudTrailFiles, cloudTrailRecords } from './cloudtrail.js';
 import { githubFiles, githubRecords } from './github.js';
 import { buildStory, type Story } from './story.js';
@@ -41,7 +41,7 @@ export async function generateSamples(): Promise<GeneratedSamples> {
 
   const inDir = (d: string): number => [...files.keys()].filter((k) => k.startsWith(`${d}/`)).length;
   const jobs = story.runs.flatMap((run) => run.jobs.map((j) => ({ run, j })));
-  const counts = {
+  const counts: Counts = {
     files: { aws: inDir('aws'), github: inDir('github'), sigstore: inDir('sigstore'), vault: inDir('vault') },
     records: {
       'aws.cloudtrail': ct.length,
