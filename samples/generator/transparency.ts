@@ -33,8 +33,6 @@ export interface TransparencyOutput {
   files: Map<string, string>;
   facts: SignatureFact[];
   cosignFingerprint: string;
-  cosignPublicKeyPem: string;
-  log: TransparencyLog;
 }
 
 interface Pending {
@@ -167,5 +165,5 @@ export async function buildTransparency(story: Story, rng: Rng): Promise<Transpa
   files.set('trust/trusted_root.json', JSON.stringify(trustedRoot(log, ca), null, 2) + '\n');
   files.set('trust/cosign.pub', cosignPem);
 
-  return { files, facts, cosignFingerprint: fingerprint(cosign), cosignPublicKeyPem: cosignPem, log };
+  return { files, facts, cosignFingerprint: fingerprint(cosign) };
 }
