@@ -161,3 +161,38 @@ describe('an interrupted ingest', () => {
     expect(await count("SELECT count(*) AS n FROM files WHERE status = 'loaded'")).toBe(3);
   }, 180_000);
 });
+
+describe('gzip inputs', () => {
+  it('loads the records before the damage in a truncated .gz, and rejects the rest with a reason', async () => {
+    const gz = zlib.gzipSync(cloudTrailNdjson(0, 2000));
+    const dir = fixtureDir({ 'cut.ndjson.gz': gz.subarray(0, Math.floor(gz.length / 2)) });
+    store = await Store.open(':memory:');
+    const r = await ingest(store, [dir]);
+    const f = r.files[0];
+    expect(f.status).toBe('loaded');
+    expect(f.inserted).toBeGreaterThan(100);
+    expect(f.inserted).toBeLessThan(2000);
+    const reasons = await store.all<{ reason: string }>('SELECT reason FROM rejects ORDER BY reason');
+    expect(reasons.some((x) => /corrupt gzip stream/.test(x.reason))).toBe(true);
+    // The line cut in half by the damage is rejected, not half-loaded.
+    expect(reasons.some((x) => x.reason === 'malformed JSON')).toBe(true);
+  });
+
+  it('stops a decompression bomb at the configured cap with a clear reason', async () => {
+    // ~10 KB of gzip that inflates to 10 MB of valid-looking records.
+    const gz = zlib.gzipSync(Buffer.from(cloudTrailNdjson(0, 1).repeat(8000)), { level: 9 });
+    const dir = fixtureDir({ 'bomb.json.gz': gz });
+    const saved = process.env.SIGTRAIL_MAX_INFLATED_BYTES;
+    process.env.SIGTRAIL_MAX_INFLATED_BYTES = String(1024 * 1024);
+    try {
+      store = await Store.open(':memory:');
+      const r = await ingest(store, [dir]);
+      expect(r.files[0]).toMatchObject({ status: 'failed', inserted: 0 });
+      expect(r.files[0].message).toMatch(/decompresses to more than 1048576 bytes/);
+      expect(await count('SELECT count(*) AS n FROM events')).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.SIGTRAIL_MAX_INFLATED_BYTES;
+      else process.env.SIGTRAIL_MAX_INFLATED_BYTES = saved;
+    }
+  });
+});
