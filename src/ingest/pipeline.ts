@@ -14,6 +14,9 @@ import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
 import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { TrustedLogs } from '../sigstore/trusted-root.js';
+import type { Row } from '../store/values.js';
+import { writeSignatures, type SignatureInput } from './signatures.js';
 import { sha256File } from './hash.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
 import { sniff, type Sample } from './sniff.js';
@@ -35,6 +38,8 @@ export interface FileOutcome extends Tally {
 export interface IngestOptions {
   /** Force this adapter id instead of detecting by content. */
   source?: string;
+  /** Log keys for transparency-log verification (`--trusted-root`); the shipped roots when unset. */
+  trustedLogs?: TrustedLogs;
   /** Called as each file starts and ends (for progress bars). */
   onFile?: (event: { phase: 'start' | 'end'; path: string; bytes: number; index: number; total: number; outcome?: FileOutcome }) => void;
 }
@@ -70,6 +75,7 @@ class FileLoad implements LoadContext {
     readonly sample: Sample,
     /** Why DuckDB cannot parse this document at all (checked before the transaction), if so. */
     private readonly documentError: unknown,
+    readonly trustedLogs?: TrustedLogs,
   ) {}
 
   async stage(options: StageOptions = {}): Promise<void> {
@@ -132,6 +138,32 @@ class FileLoad implements LoadContext {
     this.tally.rejected += bad;
     this.tally.inserted += inserted;
     this.tally.duplicates += total - bad - inserted;
+  }
+
+  async *stagedRows(selectSql: string, pageSize = 1000): AsyncIterable<Row[]> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    // Materialised first, so the adapter can write between pages on the same connection. The
+    // streaming row_number() keeps the order selectSql produced (give it an ORDER BY); rowid
+    // cannot page here, as rows added inside a transaction get provisional rowids.
+    this.temps.add('staged_rows');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE staged_rows AS
+       WITH staged AS (${staging.sql}) SELECT row_number() OVER () AS _page_row, * FROM (${selectSql})`,
+      staging.params,
+    );
+    for (let from = 1; ; from += pageSize) {
+      const rows = await this.store.all(
+        'SELECT * EXCLUDE (_page_row) FROM staged_rows WHERE _page_row >= $1 AND _page_row < $2 ORDER BY _page_row',
+        [from, from + pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+    }
+  }
+
+  async insertSignatures(rows: readonly SignatureInput[]): Promise<void> {
+    await writeSignatures(this.store, this.file, this.tally, rows);
   }
 
   async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
@@ -252,7 +284,7 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
     await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
     await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
-    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError);
+    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, options.trustedLogs);
     try {
       await adapter.load(ctx);
       await ctx.resolveLineNumbers();
