@@ -70,6 +70,11 @@ export interface SourceAdapter {
   readonly emits: readonly string[];
   /** What it reads, one line each, for `sigtrail sources` and the README. */
   readonly formats: readonly string[];
+  /**
+   * How this adapter stages its files (wrapper keys); declared here as well as passed to
+   * ctx.stage() so that `sigtrail raw` can re-read a record by its number later.
+   */
+  readonly stageOptions?: StageOptions;
   /** True when the sample looks like this format (content first; names only as a tie-breaker). */
   detect(sample: Sample): boolean;
   /** Loads one file; runs inside the file's transaction. */
