@@ -64,10 +64,11 @@ function verdictFor(entry: LogEntry, body: RekorBody, trust: TrustedLogs, bundle
 const isoSeconds = (s: number | undefined): string | null => (s === undefined ? null : new Date(s * 1000).toISOString());
 
 /**
- * Maps one entry. A body that is not a Rekor body gives a reject row; anything else gives a
- * stored row (with `decode_error` when the kind or signer could not be decoded).
+ * Maps one entry. `raw` is the record as read (kept as evidence). A body that is not a Rekor body
+ * gives a reject row; anything else a stored row (with `decode_error` when the kind or signer
+ * could not be decoded).
  */
-export function signatureRow(entry: LogEntry, recordNo: number, trust: TrustedLogs, bundle?: Bundle): SignatureInput {
+export function signatureRow(entry: LogEntry, recordNo: number, trust: TrustedLogs, raw: string | null, bundle?: Bundle): SignatureInput {
   const leaf = leafHash(entry.body).toString('hex');
   const entryUuid = entry.uuid?.slice(-64) ?? leaf;
   let body: RekorBody;
@@ -133,7 +134,8 @@ export function signatureRow(entry: LogEntry, recordNo: number, trust: TrustedLo
     tlog_verified: verdict.status,
     tlog_reason: verdict.reason,
     decode_error: problem,
-    raw: JSON.stringify(body.json),
+    body: JSON.stringify(body.json),
+    raw,
     snippet: problem ? `${body.kind} ${body.apiVersion} entry ${entryUuid}` : null,
   };
 }

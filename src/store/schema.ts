@@ -19,7 +19,7 @@ export const SIGNATURE_COLUMNS = [
   'build_config_uri', 'build_config_digest', 'build_trigger', 'run_invocation_uri', 'source_repository_visibility',
   'deployment_environment', 'fulcio_extensions', 'repo', 'workflow', 'ref', 'run_id', 'run_attempt',
   'tlog_verified', 'tlog_reason', 'raw', 'file_id', 'record_no',
-  'source', 'leaf_hash', 'payload_digest', 'predicate_type', 'token_subject', 'decode_error',
+  'source', 'leaf_hash', 'payload_digest', 'predicate_type', 'token_subject', 'decode_error', 'body',
 ] as const;
 
 export type SignatureColumn = (typeof SIGNATURE_COLUMNS)[number];
@@ -150,7 +150,9 @@ CREATE TABLE IF NOT EXISTS signatures (
   token_subject                 VARCHAR,
   -- Why the body or signer could only be partly decoded (unknown kind, unparsable certificate);
   -- such rows are kept and also listed in rejects.
-  decode_error                  VARCHAR
+  decode_error                  VARCHAR,
+  -- The canonical Rekor body, decoded (raw holds the record as read: v1 entry, log entry or bundle).
+  body                          JSON
 );
 
 -- CI runs (level = 'run') and jobs (level = 'job'); ci_uid is stable across the shapes that describe

@@ -60,6 +60,8 @@ export interface RekorRow {
   checkpoint: string | null;
   reject_reason: string | null;
   snippet: string | null;
+  /** The record as read: `{uuid: entry}` for a v1 member, the whole TransparencyLogEntry otherwise. */
+  raw: string | null;
 }
 
 /** The projection SELECT over `staged` (see LoadContext.stagedRows). */
@@ -96,10 +98,12 @@ SELECT record_no, member_no, 'v1' AS shape, uuid, ${V1.items}, proof_hashes,
     WHEN json_type(entry) <> 'OBJECT' OR json_type(entry, '$.body') IS DISTINCT FROM 'VARCHAR'
       THEN 'Rekor v1 entry ' || left(uuid, 16) || '… has no body'
   END AS reject_reason,
-  st_snippet(entry) AS snippet
+  st_snippet(entry) AS snippet,
+  CASE WHEN uuid IS NOT NULL THEN CAST(json_object(uuid, entry) AS VARCHAR) END AS raw
 FROM v1
 UNION ALL BY NAME
-SELECT record_no, 0 AS member_no, 'tle' AS shape, ${TLE.items}, proof_hashes, st_snippet(rec) AS snippet
+SELECT record_no, 0 AS member_no, 'tle' AS shape, ${TLE.items}, proof_hashes, st_snippet(rec) AS snippet,
+  CAST(rec AS VARCHAR) AS raw
 FROM tle
 UNION ALL BY NAME
 SELECT record_no, 0 AS member_no, shape,

@@ -46,7 +46,7 @@ export function mapBundleRow(r: BundleRow, trust: TrustedLogs): SignatureInput[]
   }
   return entries.map((tle, i) => {
     try {
-      return signatureRow(entryFromBundle(tle), recordNo, trust, bundle);
+      return signatureRow(entryFromBundle(tle), recordNo, trust, r.bundle, bundle);
     } catch (e) {
       return { record_no: recordNo, reject_reason: `bundle tlogEntries[${i}]: ${messageOf(e)}`, snippet: r.bundle!.slice(0, 200) };
     }
