@@ -32,7 +32,7 @@ export type SignatureInput = {
 const EXTRA = ['ord', 'reject_reason', 'snippet'] as const;
 const DATA_COLUMNS = SIGNATURE_COLUMNS.filter((c) => c !== 'file_id');
 /** Filled from the duplicate when the stored row lacks them. */
-const ENRICH = ['subjects', 'artifact_digest', 'predicate_type', 'payload_digest', 'integrated_time', 'tree_log_index', 'tree_id'] as const;
+const ENRICH = ['subjects', 'artifact_digest', 'predicate_type', 'payload_digest', 'integrated_time', 'log_index', 'tree_log_index', 'tree_id'] as const;
 
 const SAME_ENTRY = `s.log_id IS NOT DISTINCT FROM m.log_id AND s.entry_uuid = m.entry_uuid
   AND s.leaf_hash IS NOT DISTINCT FROM m.leaf_hash AND (s.tlog_verified = 'failed') = (m.tlog_verified = 'failed')`;
