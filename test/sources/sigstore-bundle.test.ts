@@ -90,7 +90,9 @@ describe('sigstore-bundle adapter on every real bundle', () => {
       artifact_digest: 'sha512:46d4e2f74c4877316640000a6fdf8a8b59f1e0847667973e9859f774dd31b8f1e0937813b777fb66a2ac67d50540fe34640966eee9fc2ccca387082b4c85cd3c',
       tlog_verified: 'verified',
     });
-    expect(JSON.parse(String(row.subjects))).toEqual([{ name: 'pkg:npm/sigstore@2.0.0', digest: { sha512: expect.stringMatching(/^46d4e2f7/) } }]);
+    const subjects = JSON.parse(String(row.subjects)) as { name: string; digest: Record<string, string> }[];
+    expect(subjects.map((x) => [x.name, Object.keys(x.digest)])).toEqual([['pkg:npm/sigstore@2.0.0', ['sha512']]]);
+    expect(`sha512:${subjects[0].digest.sha512}`).toBe(row.artifact_digest);
     expect(JSON.parse(String(row.fulcio_extensions))).toMatchObject({ github_workflow_name: 'Release', source_repository_identifier: '495574555' });
   });
 
@@ -135,7 +137,8 @@ describe('sigstore-bundle adapter on generated bundles', async () => {
       ['hashedrekord', 'cert', 'verified'], ['intoto', 'cert', 'verified'], ['dsse', 'cert', 'verified'], ['hashedrekord', 'key', 'verified'],
     ]);
     expect(got[0]).toMatchObject({ repo: 'acme/ledger', run_id: '777', deployment_environment: 'release', token_subject: 'repo:acme/ledger:ref:refs/tags/v3.0.0', log_index: 1000 });
-    expect(got[1]).toMatchObject({ artifact_digest: `sha256:${'aa'.repeat(32)}`, payload_digest: expect.stringMatching(/^sha256:/) });
+    expect(got[1].artifact_digest).toBe(`sha256:${'aa'.repeat(32)}`);
+    expect(got[1].payload_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(JSON.parse(String(got[2].subjects))).toHaveLength(2);
     expect(got[2]).toMatchObject({ san: 'mallory@example.com', repo: null });
     expect(got[3]).toMatchObject({ key_fingerprint: spkiSha256(pair.publicKeyDer), cert_fingerprint: null });
@@ -182,10 +185,9 @@ describe('sigstore-bundle adapter on generated bundles', async () => {
     const r = await storeWith([fixtureDir({ 'mixed.ndjson': [noEntries, noContent, otherMedia].map((x) => JSON.stringify(x)).join('\n') })], trust);
     expect(r.files[0]).toMatchObject({ adapter: 'sigstore-bundle', records: 3, rejected: 3 });
     const rej = await store!.all<{ reason: string }>('SELECT reason FROM rejects ORDER BY record_no');
-    expect(rej.map((x) => x.reason)).toEqual([
-      expect.stringMatching(/has no transparency-log entry/),
-      expect.stringMatching(/^invalid Sigstore bundle: content, verificationMaterial.content missing or empty/),
-      expect.stringMatching(/^not a Sigstore bundle: mediaType application\/vnd.dev.sigstore.signingconfig/),
-    ]);
+    expect(rej).toHaveLength(3);
+    expect(rej[0].reason).toMatch(/has no transparency-log entry/);
+    expect(rej[1].reason).toMatch(/^invalid Sigstore bundle: content, verificationMaterial.content missing or empty/);
+    expect(rej[2].reason).toMatch(/^not a Sigstore bundle: mediaType application\/vnd.dev.sigstore.signingconfig/);
   });
 });
