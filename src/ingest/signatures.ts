@@ -34,8 +34,9 @@ const DATA_COLUMNS = SIGNATURE_COLUMNS.filter((c) => c !== 'file_id');
 /** Filled from the duplicate when the stored row lacks them. */
 const ENRICH = ['subjects', 'artifact_digest', 'predicate_type', 'payload_digest', 'integrated_time', 'log_index', 'tree_log_index', 'tree_id'] as const;
 
-const SAME_ENTRY = `s.log_id IS NOT DISTINCT FROM m.log_id AND s.entry_uuid = m.entry_uuid
-  AND s.leaf_hash IS NOT DISTINCT FROM m.leaf_hash AND (s.tlog_verified = 'failed') = (m.tlog_verified = 'failed')`;
+/** Plain equalities (NULL-safe through COALESCE) so that DuckDB plans a hash join, not a nested loop. */
+const SAME_ENTRY = `s.entry_uuid = m.entry_uuid AND COALESCE(s.log_id, '') = COALESCE(m.log_id, '')
+  AND COALESCE(s.leaf_hash, '') = COALESCE(m.leaf_hash, '') AND (s.tlog_verified = 'failed') = (m.tlog_verified = 'failed')`;
 
 function text(v: SignatureValue): string | null {
   if (v === null || v === undefined) return null;
@@ -86,14 +87,16 @@ export async function writeSignatures(store: Store, file: FileRef, tally: Tally,
                                       ORDER BY tlog_verified = 'verified' DESC, ord) = 1) m
      WHERE ${SAME_ENTRY}`,
   );
+  // Only the positions of the new rows: the bodies and raw records are copied once, by the INSERT.
   await store.exec(`CREATE OR REPLACE TEMP TABLE sig_new AS
-    SELECT * FROM sig_in m
+    SELECT ord, decode_error FROM sig_in m
     WHERE m.reject_reason IS NULL AND NOT EXISTS (SELECT 1 FROM signatures s WHERE ${SAME_ENTRY})
     QUALIFY row_number() OVER (PARTITION BY log_id, entry_uuid, leaf_hash, tlog_verified = 'failed'
                                ORDER BY tlog_verified = 'verified' DESC, ord) = 1`);
   await store.run(
     `INSERT INTO signatures (${SIGNATURE_COLUMNS.join(', ')})
-     SELECT ${SIGNATURE_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c)).join(', ')} FROM sig_new ORDER BY ord`,
+     SELECT ${SIGNATURE_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c)).join(', ')}
+     FROM sig_in WHERE ord IN (SELECT ord FROM sig_new) ORDER BY ord`,
     params,
   );
   const c = await store.one<{ rejected: number; kept_flagged: number; clean: number; inserted_clean: number }>(

@@ -85,16 +85,32 @@ function sanOf(cert: X509Certificate): string | null {
   }
 }
 
+/**
+ * @sigstore/core's reader speculatively parses every OCTET STRING and throws (and catches) an
+ * error each time one is not DER; capturing stack traces for those dominated ingest time, so
+ * they are switched off for the parse.
+ */
+function parseCertificate(der: Buffer): X509Certificate {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return X509Certificate.parse(der as Buffer<ArrayBuffer>);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Reads the identity of a DER certificate; throws when it is not an X.509 certificate. */
 export function certificateIdentity(der: Buffer): CertificateIdentity {
-  const cert = X509Certificate.parse(der as Buffer<ArrayBuffer>);
+  const cert = parseCertificate(der);
   const extensions: Record<string, string> = {};
+  // Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE, extnValue OCTET STRING }
   for (const ext of cert.extensions) {
     const oid = ext.subs[0]?.toOID();
     if (!oid?.startsWith(FULCIO_OID_PREFIX)) continue;
     const arc = Number(oid.slice(FULCIO_OID_PREFIX.length));
     if (!Number.isInteger(arc) || arc === 7) continue; // .7 lives in the SAN, not as an extension
-    const value = cert.extension(oid)?.value;
+    const value = ext.subs[ext.subs.length - 1]?.value;
     if (!value) continue;
     extensions[FULCIO_EXTENSIONS[arc]?.name ?? oid] = decodeExtensionValue(arc, value);
   }
