@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import { SigtrailError, UsageError, messageOf } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
+import { CI_MAPPED_COLUMNS, mergeCiRuns, type CiMergeResult } from './ci-runs.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
 import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
 import type { TrustedLogs } from '../sigstore/trusted-root.js';
@@ -141,6 +142,19 @@ class FileLoad implements LoadContext {
     this.tally.rejected += bad;
     this.tally.inserted += inserted;
     this.tally.duplicates += total - bad - inserted;
+  }
+
+  async upsertCiRuns(selectSql: string): Promise<CiMergeResult> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    this.temps.add('ci_mapped');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE ci_mapped AS
+       WITH staged AS (${staging.sql})
+       SELECT ${CI_MAPPED_COLUMNS.join(', ')} FROM (${selectSql})`,
+      { ...staging.params, file_id: this.file.id, file_path: this.file.path },
+    );
+    return mergeCiRuns(this.store, 'ci_mapped', this.file.id);
   }
 
   async *stagedRows(selectSql: string, pageSize = 1000): AsyncIterable<Row[]> {

@@ -4,6 +4,7 @@
  * records onto the canonical tables); copy a folder to add a source.
  */
 import type { Store } from '../store/database.js';
+import type { CiMergeResult } from '../ingest/ci-runs.js';
 import type { Row } from '../store/values.js';
 import type { Sample } from '../ingest/sniff.js';
 import type { SignatureInput } from '../ingest/signatures.js';
@@ -48,6 +49,12 @@ export interface LoadContext {
    * `file_id`) plus `reject_reason` — and inserts its new rows; rows with a reject_reason become rejects.
    */
   insertEvents(selectSql: string): Promise<void>;
+  /**
+   * Runs `selectSql` — a SELECT over `staged` producing the columns of `ci_runs` (CI_RUN_COLUMNS without
+   * `file_id`) — and merges its rows into `ci_runs` on `ci_uid` (rules in src/ingest/ci-runs.ts).
+   * Records are not counted here: the `insertEvents` call over the same records counts them.
+   */
+  upsertCiRuns(selectSql: string): Promise<CiMergeResult>;
   /** Records one rejected record. */
   reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void>;
   /**
