@@ -17,6 +17,9 @@ import { EVENT_COLUMNS } from '../store/schema.js';
 import { CI_MAPPED_COLUMNS, mergeCiRuns, type CiMergeResult } from './ci-runs.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
 import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { TrustedLogs } from '../sigstore/trusted-root.js';
+import type { Row } from '../store/values.js';
+import { writeSignatures, type SignatureInput } from './signatures.js';
 import { sha256File } from './hash.js';
 import { measureInflated, type InflateCheck } from './inflate.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
@@ -39,6 +42,8 @@ export interface FileOutcome extends Tally {
 export interface IngestOptions {
   /** Force this adapter id instead of detecting by content. */
   source?: string;
+  /** Log keys for transparency-log verification (`--trusted-root`); the shipped roots when unset. */
+  trustedLogs?: TrustedLogs;
   /** Called as each file starts and ends (for progress bars). */
   onFile?: (event: { phase: 'start' | 'end'; path: string; bytes: number; index: number; total: number; outcome?: FileOutcome }) => void;
 }
@@ -74,6 +79,7 @@ class FileLoad implements LoadContext {
     readonly sample: Sample,
     /** Why DuckDB cannot parse this document at all (checked before the transaction), if so. */
     private readonly documentError: unknown,
+    readonly trustedLogs?: TrustedLogs,
   ) {}
 
   async stage(options: StageOptions = {}): Promise<void> {
@@ -149,6 +155,32 @@ class FileLoad implements LoadContext {
       { ...staging.params, file_id: this.file.id, file_path: this.file.path },
     );
     return mergeCiRuns(this.store, 'ci_mapped', this.file.id);
+  }
+
+  async *stagedRows(selectSql: string, pageSize = 1000): AsyncIterable<Row[]> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    // Materialised first, so the adapter can write between pages on the same connection. The
+    // streaming row_number() keeps the order selectSql produced (give it an ORDER BY); rowid
+    // cannot page here, as rows added inside a transaction get provisional rowids.
+    this.temps.add('staged_rows');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE staged_rows AS
+       WITH staged AS (${staging.sql}) SELECT row_number() OVER () AS _page_row, * FROM (${selectSql})`,
+      staging.params,
+    );
+    for (let from = 1; ; from += pageSize) {
+      const rows = await this.store.all(
+        'SELECT * EXCLUDE (_page_row) FROM staged_rows WHERE _page_row >= $1 AND _page_row < $2 ORDER BY _page_row',
+        [from, from + pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+    }
+  }
+
+  async insertSignatures(rows: readonly SignatureInput[]): Promise<void> {
+    await writeSignatures(this.store, this.file, this.tally, rows);
   }
 
   async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
@@ -304,7 +336,7 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
     await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
     await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
-    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError);
+    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, options.trustedLogs);
     try {
       if (salvage) await ctx.reject(null, salvage.note);
       await adapter.load(ctx);

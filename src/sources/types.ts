@@ -5,7 +5,10 @@
  */
 import type { Store } from '../store/database.js';
 import type { CiMergeResult } from '../ingest/ci-runs.js';
+import type { Row } from '../store/values.js';
 import type { Sample } from '../ingest/sniff.js';
+import type { SignatureInput } from '../ingest/signatures.js';
+import type { TrustedLogs } from '../sigstore/trusted-root.js';
 
 export interface FileRef {
   id: number;
@@ -54,6 +57,15 @@ export interface LoadContext {
   upsertCiRuns(selectSql: string): Promise<CiMergeResult>;
   /** Records one rejected record. */
   reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void>;
+  /**
+   * Runs `selectSql` — a SELECT over `staged` — and yields its rows in pages of `pageSize`, for
+   * adapters whose mapping needs JavaScript after DuckDB has read and projected the records.
+   */
+  stagedRows(selectSql: string, pageSize?: number): AsyncIterable<Row[]>;
+  /** Inserts transparency-log rows into `signatures`, deduplicated; see src/ingest/signatures.ts. */
+  insertSignatures(rows: readonly SignatureInput[]): Promise<void>;
+  /** Log keys that transparency-log evidence is verified against (`--trusted-root`); the shipped roots when unset. */
+  readonly trustedLogs?: TrustedLogs;
 }
 
 export interface SourceAdapter {
