@@ -53,9 +53,13 @@ ul.ev li{margin:0 0 2px}
 .controls{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:6px 0}
 .controls input{font:inherit;padding:3px 6px;border:1px solid var(--line);border-radius:4px;width:min(360px,100%)}
 .controls output{color:var(--muted)}
+.controls button,.controls select{font:inherit;padding:2px 8px;border:1px solid var(--line);border-radius:4px;background:var(--bg);cursor:pointer}
+.controls button:disabled{opacity:.4;cursor:default}
+html:not(.js) .pager{display:none}
+html.js tr.off{display:none}
 .scroll{max-height:75vh;overflow:auto;border:1px solid var(--line);border-radius:6px}
 table{border-collapse:collapse;width:100%}
-table.data{table-layout:fixed}
+table.data{table-layout:fixed;font-size:12.5px}
 th,td{text-align:left;vertical-align:top;padding:4px 6px;border-bottom:1px solid var(--line);
 overflow-wrap:anywhere;word-break:break-word;unicode-bidi:isolate}
 thead th{position:sticky;top:0;background:var(--alt);z-index:1;font-size:12px}
@@ -95,6 +99,7 @@ svg .hl{stroke:var(--red);stroke-width:1;opacity:.5}
 body{font-size:9pt}
 header,main{max-width:none;padding:0}
 nav,.controls,.noprint{display:none!important}
+html.js tr.off{display:table-row}
 .scroll{max-height:none;overflow:visible;border:0}
 thead th{position:static}
 thead{display:table-header-group}
@@ -105,41 +110,76 @@ a{color:inherit;text-decoration:none}
 }
 `;
 
+/** Rows per page in tables longer than this (see REPORT_JS). */
+export const PAGE_SIZE = 100;
+
 /**
- * Sorting and filtering for every `table[data-sortable]`. It only moves existing rows and toggles
- * `hidden`; it never builds markup (the policy also forbids it: Trusted Types with no policy).
+ * Sorting, filtering and paging for every `table[data-sortable]`. It runs in <head>: its first act
+ * marks the page as scripted, so rows past the first page (class `off`) are never laid out while
+ * a 10k-row table is parsed — laying out every row is what made such a page take 20 s to open.
+ * Without the script every row shows. It only moves rows and toggles classes and `hidden`; it
+ * never builds markup (the policy forbids it too: Trusted Types with no policy).
  */
 export const REPORT_JS = `
 'use strict';
-(function () {
+document.documentElement.classList.add('js');
+document.addEventListener('DOMContentLoaded', function () {
   function setup(table) {
     var body = table.tBodies[0];
     if (!body) return;
-    var items = Array.prototype.map.call(body.rows, function (row, i) { return { row: row, i: i, text: null }; });
+    var items = Array.prototype.map.call(body.rows, function (row, i) { return { row: row, i: i, text: null, hit: true }; });
     var total = items.length;
-    var count = document.querySelector('output[data-count-for="' + table.id + '"]');
-    var input = document.querySelector('input[data-filter-for="' + table.id + '"]');
-    function shown(n) {
-      if (count) count.textContent = n === total ? total + (total === 1 ? ' row' : ' rows') : n + ' of ' + total + ' rows';
+    var size = ${PAGE_SIZE};
+    var page = 0;
+    var q = '';
+    var box = document.querySelector('[data-controls-for="' + table.id + '"]');
+    var count = box && box.querySelector('output');
+    var input = box && box.querySelector('input[type=search]');
+    var prev = box && box.querySelector('button[data-page=prev]');
+    var next = box && box.querySelector('button[data-page=next]');
+    var select = box && box.querySelector('select');
+    function fmt(n) { return n.toLocaleString('en-US'); }
+    function render() {
+      var matched = 0;
+      for (var i = 0; i < items.length; i++) if (items[i].hit) matched++;
+      var pages = size > 0 ? Math.max(1, Math.ceil(matched / size)) : 1;
+      if (page >= pages) page = pages - 1;
+      var first = size > 0 ? page * size : 0;
+      var last = size > 0 ? first + size : matched;
+      var k = 0;
+      for (var j = 0; j < items.length; j++) {
+        var it = items[j];
+        if (it.row.hidden === it.hit) it.row.hidden = !it.hit;
+        var on = it.hit && k >= first && k < last;
+        if (it.hit) k++;
+        if (it.row.classList.contains('off') === on) it.row.classList.toggle('off', !on);
+      }
+      if (count) {
+        var shown = matched === 0 ? 'no rows' : 'rows ' + fmt(Math.min(first + 1, matched)) + '\u2013' + fmt(Math.min(last, matched));
+        count.textContent = shown + ' of ' + fmt(matched) + (matched === total ? '' : ' matching (' + fmt(total) + ' in all)');
+      }
+      if (prev) prev.disabled = page === 0;
+      if (next) next.disabled = page >= pages - 1;
     }
     if (input) {
       var pending = 0;
       input.addEventListener('input', function () {
         clearTimeout(pending);
         pending = setTimeout(function () {
-          var q = input.value.trim().toLowerCase();
-          var n = 0;
+          q = input.value.trim().toLowerCase();
           for (var i = 0; i < items.length; i++) {
             var it = items[i];
-            if (it.text === null) it.text = it.row.textContent.toLowerCase();
-            var hit = q === '' || it.text.indexOf(q) !== -1;
-            if (it.row.hidden === hit) it.row.hidden = !hit;
-            if (hit) n++;
+            if (q !== '' && it.text === null) it.text = it.row.textContent.toLowerCase();
+            it.hit = q === '' || it.text.indexOf(q) !== -1;
           }
-          shown(n);
+          page = 0;
+          render();
         }, total > 2000 ? 150 : 0);
       });
     }
+    if (prev) prev.addEventListener('click', function () { page = Math.max(0, page - 1); render(); });
+    if (next) next.addEventListener('click', function () { page++; render(); });
+    if (select) select.addEventListener('change', function () { size = parseInt(select.value, 10) || 0; page = 0; render(); });
     var heads = table.tHead ? table.tHead.rows[0].cells : [];
     Array.prototype.forEach.call(heads, function (th, col) {
       var button = th.querySelector('button');
@@ -153,8 +193,7 @@ export const REPORT_JS = `
           var cell = it.row.cells[col];
           var v = cell ? (cell.hasAttribute('data-v') ? cell.getAttribute('data-v') : cell.textContent) : '';
           var k = numeric ? parseFloat(v) : v.trim().toLowerCase();
-          var missing = numeric ? isNaN(k) : k === '';
-          return { it: it, k: k, missing: missing };
+          return { it: it, k: k, missing: numeric ? isNaN(k) : k === '' };
         });
         keyed.sort(function (a, b) {
           if (a.missing !== b.missing) return a.missing ? 1 : -1;
@@ -165,11 +204,13 @@ export const REPORT_JS = `
         var frag = document.createDocumentFragment();
         items = keyed.map(function (x) { frag.appendChild(x.it.row); return x.it; });
         body.appendChild(frag);
+        page = 0;
+        render();
       });
     });
-    shown(total);
+    render();
   }
   Array.prototype.forEach.call(document.querySelectorAll('table[data-sortable]'), setup);
   document.documentElement.setAttribute('data-ready', '1');
-})();
+});
 `;

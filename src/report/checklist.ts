@@ -40,8 +40,18 @@ function time(t: IsoTime | null | undefined): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** Distinct record pointers, at most MAX_EVIDENCE. */
 function pointers(rows: readonly RecordPointer[]): RecordPointer[] {
-  return rows.slice(0, MAX_EVIDENCE).map((r) => ({ file: r.file, record_no: r.record_no }));
+  const seen = new Set<string>();
+  const out: RecordPointer[] = [];
+  for (const r of rows) {
+    const key = JSON.stringify([r.file, r.record_no]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ file: r.file, record_no: r.record_no });
+    if (out.length === MAX_EVIDENCE) break;
+  }
+  return out;
 }
 
 function findingPointers(findings: readonly Finding[]): RecordPointer[] {
@@ -72,7 +82,7 @@ function revoke(model: ReportModel, management: TimelineRow[]): CheckItem {
       ...base,
       status: 'not_done',
       detail: `Contained at ${w.contained_at}, but the key was used after that (last use ${w.last_use ?? 'unknown'}; ${plural(afterUse.length, 'use-after-containment finding')}).`,
-      evidence: [...findingPointers(afterUse), ...windowEvidence(model, 'last_use')].slice(0, MAX_EVIDENCE),
+      evidence: pointers([...findingPointers(afterUse), ...windowEvidence(model, 'last_use')]),
     };
   }
   if (w.contained_at !== null) {
@@ -94,14 +104,14 @@ function rotate(model: ReportModel, management: TimelineRow[]): CheckItem {
     id: 'rotate' as const,
     title: 'Rotate the key and re-enrol signers',
     rule:
-      'Done when new key material was put in place (key.create, key.rotate, secret.write, secret.rotate, ci.secret_change) at or after ' +
+      'Done when new key material was put in place (key.create, key.rotate, secret.write, secret.rotate, ci.secret_change) after ' +
       'the first evidence of misuse (or the earliest possible exposure) and no signature with a previously used key fingerprint followed it. ' +
       'Not done when there is no such event although management events were ingested, or the old key still signed afterwards. ' +
       'Unknown when no management event for the key was ingested.',
   };
   const since = time(model.window.first_evidence) ?? time(model.window.earliest_possible);
   const rotations = management
-    .filter((e) => ROTATION.has(e.action) && time(e.ts) !== null && (since === null || (time(e.ts) as number) >= since))
+    .filter((e) => ROTATION.has(e.action) && time(e.ts) !== null && (since === null || (time(e.ts) as number) > since))
     .sort((a, b) => (time(a.ts) as number) - (time(b.ts) as number));
   if (rotations.length === 0) {
     if (management.length === 0) {
@@ -123,14 +133,14 @@ function rotate(model: ReportModel, management: TimelineRow[]): CheckItem {
     return {
       ...base,
       status: 'not_done',
-      detail: `Rotated at ${rotations[0].ts ?? ''}, but ${plural(stale.length, 'signature')} with the old key fingerprint followed.`,
+      detail: `Key material replaced or removed at ${rotations[0].ts ?? ''} (${rotations[0].action}), but ${plural(stale.length, 'signature')} with the old key fingerprint followed.`,
       evidence: pointers(stale),
     };
   }
   return {
     ...base,
     status: 'done',
-    detail: `New key material at ${rotations[0].ts ?? ''} (${rotations[0].action}); no signature with the old key since.`,
+    detail: `Key material replaced at ${rotations[0].ts ?? ''} (${rotations[0].action}); no signature with the old key since.`,
     evidence: pointers(rotations),
   };
 }
@@ -261,7 +271,7 @@ function lateralUse(model: ReportModel): CheckItem {
       ...base,
       status: 'not_done',
       detail: `${plural(model.lateral.length, 'action')} on ${plural(targets.size, 'other target')} and ${plural(lateralFindings.length, 'lateral finding')} to follow up.`,
-      evidence: [...pointers(model.lateral), ...findingPointers(lateralFindings)].slice(0, MAX_EVIDENCE),
+      evidence: pointers([...model.lateral, ...lateralFindings.flatMap((f) => f.evidence)]),
     };
   }
   const audit = model.custody.files.filter((f) => f.records > 0 && !TLOG_ADAPTER.test(f.adapter ?? 'rekor'));

@@ -19,11 +19,14 @@ export interface CsvTable {
   rows: Row[];
 }
 
-/** One JSON value as the CSV carries it: nested values become JSON text. */
+/**
+ * One JSON value as the CSV carries it: nested values become JSON text; a non-finite number is
+ * empty, as JSON writes it null.
+ */
 export function csvValue(v: unknown): Plain {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   return JSON.stringify(v);
 }
 

@@ -9,11 +9,11 @@
  * anything: no external request, no injected script, no inline handler, no style attribute.
  */
 import { createHash } from 'node:crypto';
-import { REPORT_CSS, REPORT_JS } from './assets.js';
+import { PAGE_SIZE, REPORT_CSS, REPORT_JS } from './assets.js';
 import { containmentChecklist, type CheckItem, type CheckStatus } from './checklist.js';
 import type { AccessRow, Finding, FindingEvidence, LateralRow, RecordPointer, ReportModel, SignedRow, TimelineRow, WindowEvidence } from './model.js';
 import { severityRank, worstFirst } from './model.js';
-import { renderTimelineSvg } from './timeline-svg.js';
+import { detailRange, renderTimelineSvg } from './timeline-svg.js';
 import { attrText, htmlText, rekorUrl } from './text.js';
 
 /** Evidence rows listed under one finding before "N more". */
@@ -122,18 +122,23 @@ function dataTable<T>(id: string, caption: string, columns: readonly Column<T>[]
     .map((c, i) => `<th scope="col" aria-sort="none"><button type="button" data-col="${i}"${c.numeric ? ' data-type="num"' : ''}>${htmlText(c.head)}</button></th>`)
     .join('');
   const body: string[] = [];
-  for (const row of rows) {
-    const cls = options.rowClass?.(row);
+  rows.forEach((row, i) => {
+    // Rows past the first page start paged out (the script pages; without it they all show).
+    const cls = [options.rowClass?.(row) ?? '', i >= PAGE_SIZE ? 'off' : ''].filter(Boolean).join(' ');
     body.push(cls ? `<tr class="${cls}">` : '<tr>');
     for (const c of columns) {
       const v = c.sortValue?.(row);
       body.push(v === undefined || v === null ? '<td>' : `<td data-v="${attrText(String(v))}">`, c.cell(row), '</td>');
     }
     body.push('</tr>');
-  }
+  });
+  const pager = rows.length > PAGE_SIZE
+    ? '<span class="pager"><button type="button" data-page="prev">‹ Previous</button> <button type="button" data-page="next">Next ›</button> ' +
+      `<label>per page <select><option value="${PAGE_SIZE}" selected>${PAGE_SIZE}</option><option value="${PAGE_SIZE * 10}">${PAGE_SIZE * 10}</option><option value="0">all</option></select></label></span>`
+    : '';
   return (
-    `<div class="controls"><label>Filter <input type="search" data-filter-for="${id}" aria-controls="${id}" placeholder="text in any column"></label>` +
-    `<output data-count-for="${id}">${num(rows.length)} ${rows.length === 1 ? 'row' : 'rows'}</output></div>` +
+    `<div class="controls" data-controls-for="${id}"><label>Filter <input type="search" aria-controls="${id}" placeholder="text in any column"></label>` +
+    `<output aria-live="polite">${num(rows.length)} ${rows.length === 1 ? 'row' : 'rows'}</output>${pager}</div>` +
     `<div class="scroll"><table id="${id}" class="data" data-sortable><caption class="muted">${htmlText(caption)}</caption>` +
     `<colgroup>${cols}</colgroup><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table></div>`
   );
@@ -242,6 +247,7 @@ function timelineSection(model: ReportModel): string {
     `${sw('k-key', 'circle')}key event ${sw('k-secret', 'circle')}secret event ${sw('k-ci', 'circle')}CI secret change ` +
     `${sw('s-critical', 'diamond')}critical ${sw('s-high', 'diamond')}high ${sw('s-medium', 'diamond')}medium ${sw('s-low', 'diamond')}low finding. ` +
     'Marks on the same pixel merge; hover for counts.</figcaption>';
+  const detail = detailRange(model);
   const columns: Column<TimelineRow>[] = [
     { head: 'Time', weight: 11, cell: (e) => htmlText(e.ts) },
     { head: 'Source', weight: 8, cell: (e) => htmlText(e.source) },
@@ -252,7 +258,10 @@ function timelineSection(model: ReportModel): string {
     recordColumn(16),
   ];
   return (
-    `<figure>${renderTimelineSvg(model).replace('<svg ', '<svg class="chart" ')}${legend}</figure>` +
+    `<figure>${renderTimelineSvg(model, { id: 'chart-case', title: 'Timeline of the case: exposure window, signatures, key and secret events, findings' })}${legend}</figure>` +
+    (detail
+      ? `<h3>Detail: from a day before the first evidence to a day after the last use</h3><figure>${renderTimelineSvg(model, { id: 'chart-detail', title: 'Detail of the incident', range: detail })}</figure>`
+      : '') +
     '<h3>Merged timeline</h3>' +
     dataTable('t-timeline', 'Every event of the case across sources, in time order', columns, model.timeline, { empty: 'No timeline events.' })
   );
@@ -459,6 +468,8 @@ export function renderReportHtml(model: ReportModel, checklist: readonly CheckIt
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>sigtrail postmortem: ${attrText(title)}</title>`,
     `<style>${REPORT_CSS}</style>`,
+    // In <head> so that rows past the first page are hidden before the tables are laid out.
+    `<script>${REPORT_JS}</script>`,
     '</head><body>',
     `<header><h1>Postmortem: ${htmlText(title)}</h1>`,
     `<p class="meta">Generated ${htmlText(model.generated_at)} by sigtrail. All times UTC. Values from logs are shown verbatim: invisible and ` +
@@ -467,7 +478,6 @@ export function renderReportHtml(model: ReportModel, checklist: readonly CheckIt
     '<main>',
     ...SECTIONS.map(([id, name]) => `<section id="${id}" aria-labelledby="h-${id}"><h2 id="h-${id}">${name}</h2>${body[id]}</section>`),
     '</main>',
-    `<script>${REPORT_JS}</script>`,
     '</body></html>',
     '',
   ].join('\n');
