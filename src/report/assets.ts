@@ -24,11 +24,11 @@ p,dl,ul,ol{margin:6px 0}
 nav{display:flex;flex-wrap:wrap;gap:4px 14px;padding:8px 0 12px}
 nav a{color:var(--blue);text-decoration:none}
 a{color:var(--blue)}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
+code,.mono,td.m{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
 .ctl{color:#fff;background:var(--amber);border-radius:2px;padding:0 2px;font-family:ui-monospace,monospace;font-size:11px}
 .cut{color:var(--muted);font-style:italic}
 .muted{color:var(--muted)}
-.badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;background:var(--grey);white-space:nowrap}
+.badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;background:var(--grey);max-width:100%;overflow-wrap:anywhere}
 .b-critical,.b-open,.b-not_done{background:var(--crit)}
 .b-high,.b-anomalous{background:var(--red)}
 .b-medium,.b-unattested{background:var(--amber)}
@@ -67,7 +67,7 @@ th button{all:unset;cursor:pointer;display:block;width:100%;font-weight:600}
 th button:focus-visible{outline:2px solid var(--blue)}
 th[aria-sort=ascending] button::after{content:" \\25B2"}
 th[aria-sort=descending] button::after{content:" \\25BC"}
-tbody tr:nth-child(even){background:#fbfcfd}
+
 tbody tr.sev-critical,tbody tr.sev-high{background:#fef3f2}
 .empty{color:var(--muted);font-style:italic}
 figure{margin:8px 0}

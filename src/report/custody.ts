@@ -8,28 +8,19 @@ import type { Custody, CustodyFile, TlogStatusCount } from './model.js';
 
 /** Reads `files` (in ingest order) and the `signatures.tlog_verified` counts. */
 export async function readCustody(store: Store): Promise<Custody> {
-  const files = await store.all(
+  const files = await store.all<{ path: string; sha256: string; bytes: number; adapter: string | null; records: number; rejected: number }>(
     `SELECT path, sha256, bytes, adapter, records, rejected
        FROM files
       ORDER BY file_id`,
   );
-  const tlog = await store.all(
+  const tlog = await store.all<{ status: string; count: number }>(
     `SELECT tlog_verified AS status, count(*) AS count
        FROM signatures
       GROUP BY tlog_verified
       ORDER BY count DESC, status`,
   );
   return {
-    files: files.map(
-      (f): CustodyFile => ({
-        path: String(f.path),
-        sha256: String(f.sha256),
-        bytes: Number(f.bytes),
-        adapter: f.adapter === null ? null : String(f.adapter),
-        records: Number(f.records),
-        rejected: Number(f.rejected),
-      }),
-    ),
-    tlog: tlog.map((t): TlogStatusCount => ({ status: String(t.status), count: Number(t.count) })),
+    files: files.map((f): CustodyFile => ({ ...f, bytes: Number(f.bytes), records: Number(f.records), rejected: Number(f.rejected) })),
+    tlog: tlog.map((t): TlogStatusCount => ({ status: t.status, count: Number(t.count) })),
   };
 }

@@ -67,27 +67,20 @@ function recordNo(n: number | null): string {
 /** "file #record": the record behind a row. */
 function pointer(p: RecordPointer): string {
   if (p.file === null && p.record_no === null) return '<span class="muted">—</span>';
-  return `<span class="src">${htmlText(p.file ?? '(unknown file)')}</span> <span class="rec">#${recordNo(p.record_no)}</span>`;
-}
-
-function pointerText(p: RecordPointer): string {
-  return `${p.file ?? ''} #${p.record_no ?? ''}`;
+  return `${htmlText(p.file ?? '(unknown file)')} #${recordNo(p.record_no)}`;
 }
 
 function rekorLink(logIndex: number | string | null): string {
   const url = rekorUrl(logIndex);
   // The href is the validated URL; the text is the same digits, so nothing from the log reaches it.
-  if (url) return `<a href="${url}" rel="noopener noreferrer" target="_blank">${typeof logIndex === 'number' ? logIndex : htmlText(logIndex)}</a>`;
+  if (url) return `<a href="${url}" rel="noreferrer">${typeof logIndex === 'number' ? logIndex : htmlText(logIndex)}</a>`;
   return htmlText(logIndex === null ? '' : String(logIndex));
 }
 
 function list(items: readonly string[], render: (s: string) => string = (s) => htmlText(s)): string {
   if (items.length === 0) return '';
+  if (items.length === 1) return render(items[0]);
   return `<ul class="ev">${items.map((i) => `<li>${render(i)}</li>`).join('')}</ul>`;
-}
-
-function mono(value: string | null): string {
-  return value === null ? '' : `<code>${htmlText(value)}</code>`;
 }
 
 function num(n: number): string {
@@ -104,6 +97,8 @@ interface Column<T> {
   /** Sort key when the cell's text is not the right one (numbers, ranks). */
   sortValue?: (row: T) => string | number | null;
   numeric?: boolean;
+  /** Identifiers and digests: set in monospace (a cell class, not an element per cell). */
+  mono?: boolean;
 }
 
 function widths(columns: readonly { weight: number }[]): number[] {
@@ -128,7 +123,8 @@ function dataTable<T>(id: string, caption: string, columns: readonly Column<T>[]
     body.push(cls ? `<tr class="${cls}">` : '<tr>');
     for (const c of columns) {
       const v = c.sortValue?.(row);
-      body.push(v === undefined || v === null ? '<td>' : `<td data-v="${attrText(String(v))}">`, c.cell(row), '</td>');
+      const attrs = (c.mono ? ' class="m"' : '') + (v === undefined || v === null ? '' : ` data-v="${attrText(String(v))}"`);
+      body.push(`<td${attrs}>`, c.cell(row), '</td>');
     }
     body.push('</tr>');
   });
@@ -144,7 +140,7 @@ function dataTable<T>(id: string, caption: string, columns: readonly Column<T>[]
   );
 }
 
-const recordColumn = <T extends RecordPointer>(weight = 12): Column<T> => ({ head: 'Record', weight, cell: pointer, sortValue: pointerText });
+const recordColumn = <T extends RecordPointer>(weight = 12): Column<T> => ({ head: 'Record', weight, cell: pointer });
 
 // ---- sections --------------------------------------------------------------------------------
 
@@ -158,7 +154,7 @@ function windowTable(model: ReportModel): string {
     { head: 'Bound', weight: 10, cell: (e) => htmlText(e.bound) },
     { head: 'Time', weight: 11, cell: (e) => htmlText(e.ts) },
     { head: 'Source', weight: 9, cell: (e) => htmlText(e.source) },
-    { head: 'Ref', weight: 18, cell: (e) => mono(e.ref) },
+    { head: 'Ref', weight: 18, cell: (e) => htmlText(e.ref), mono: true },
     { head: 'Summary', weight: 30, cell: (e) => htmlText(e.summary) },
     recordColumn(16),
   ];
@@ -269,21 +265,22 @@ function timelineSection(model: ReportModel): string {
 
 const VERDICT_RANK: Readonly<Record<string, number>> = { anomalous: 2, unattested: 1, attested: 0 };
 
+/** Subject names, with their digest where it differs from the entry's artifact digest. */
 function subjects(s: SignedRow): string {
-  if (s.subjects.length === 0) return '';
-  const items = s.subjects.map((x) => `<li>${htmlText(x.name)}${x.digest ? ` <code>${htmlText(x.digest)}</code>` : ''}</li>`);
-  return `<ul class="ev">${items.join('')}</ul>`;
+  const items = s.subjects.map((x) => `${htmlText(x.name)}${x.digest && x.digest !== s.artifact_digest ? ` <code>${htmlText(x.digest)}</code>` : ''}`);
+  if (items.length <= 1) return items.join('');
+  return `<ul class="ev">${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
 }
 
 function signedSection(model: ReportModel): string {
   const columns: Column<SignedRow>[] = [
     { head: 'Log index', weight: 7, cell: (s) => rekorLink(s.log_index), sortValue: (s) => (s.log_index === null ? null : String(s.log_index)), numeric: true },
-    { head: 'Entry UUID', weight: 12, cell: (s) => mono(s.entry_uuid) },
+    { head: 'Entry UUID', weight: 12, cell: (s) => htmlText(s.entry_uuid), mono: true },
     { head: 'Integrated', weight: 9, cell: (s) => htmlText(s.integrated_time) },
-    { head: 'Artifact digest', weight: 12, cell: (s) => mono(s.artifact_digest) },
+    { head: 'Artifact digest', weight: 12, cell: (s) => htmlText(s.artifact_digest), mono: true },
     { head: 'Subjects', weight: 12, cell: subjects },
     { head: 'Signer', weight: 12, cell: (s) => htmlText(s.signer) },
-    { head: 'Key fingerprint', weight: 10, cell: (s) => mono(s.key_fingerprint) },
+    { head: 'Key fingerprint', weight: 10, cell: (s) => htmlText(s.key_fingerprint), mono: true },
     { head: 'Run', weight: 7, cell: (s) => htmlText(s.run_id) },
     { head: 'Verdict', weight: 7, cell: (s) => badge(s.verdict), sortValue: (s) => VERDICT_RANK[s.verdict] ?? 3, numeric: true },
     { head: 'Reasons', weight: 14, cell: (s) => list(s.reasons) },
@@ -312,7 +309,7 @@ function findingsSection(model: ReportModel): string {
   const logIndexOf = new Map(model.signed.map((s) => [s.entry_uuid, s.log_index]));
   const columns: Column<Finding>[] = [
     { head: 'Severity', weight: 7, cell: (f) => badge(f.severity), sortValue: (f) => severityRank(f.severity), numeric: true },
-    { head: 'Rule', weight: 11, cell: (f) => mono(f.rule) },
+    { head: 'Rule', weight: 11, cell: (f) => htmlText(f.rule), mono: true },
     { head: 'Time', weight: 9, cell: (f) => htmlText(f.ts) },
     { head: 'Actor', weight: 13, cell: (f) => htmlText(f.actor) },
     { head: 'Summary', weight: 22, cell: (f) => htmlText(f.summary) },
@@ -384,7 +381,7 @@ function distrustSection(model: ReportModel): string {
     return { digest: d, signatures: sigs, file: sigs[0]?.file ?? null, record_no: sigs[0]?.record_no ?? null };
   });
   const columns: Column<DistrustRow>[] = [
-    { head: 'Digest', weight: 30, cell: (r) => mono(r.digest) },
+    { head: 'Digest', weight: 30, cell: (r) => htmlText(r.digest), mono: true },
     { head: 'Signatures', weight: 8, cell: (r) => num(r.signatures.length), sortValue: (r) => r.signatures.length, numeric: true },
     { head: 'Verdicts', weight: 10, cell: (r) => [...new Set(r.signatures.map((s) => s.verdict))].map((v) => badge(v)).join(' ') },
     { head: 'Log indexes', weight: 14, cell: (r) => r.signatures.slice(0, 5).map((s) => rekorLink(s.log_index)).join(' ') + (r.signatures.length > 5 ? ' …' : '') },
@@ -401,7 +398,7 @@ function custodySection(model: ReportModel): string {
   type File = ReportModel['custody']['files'][number];
   const columns: Column<File>[] = [
     { head: 'Path', weight: 30, cell: (f) => htmlText(f.path) },
-    { head: 'SHA-256', weight: 30, cell: (f) => mono(f.sha256) },
+    { head: 'SHA-256', weight: 30, cell: (f) => htmlText(f.sha256), mono: true },
     { head: 'Bytes', weight: 8, cell: (f) => num(f.bytes), sortValue: (f) => f.bytes, numeric: true },
     { head: 'Adapter', weight: 11, cell: (f) => htmlText(f.adapter) },
     { head: 'Records', weight: 8, cell: (f) => num(f.records), sortValue: (f) => f.records, numeric: true },
@@ -466,7 +463,7 @@ export function renderReportHtml(model: ReportModel, checklist: readonly CheckIt
     `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy()}">`,
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>sigtrail postmortem: ${attrText(title)}</title>`,
+    `<title>sigtrail postmortem: ${attrText(title, 200)}</title>`,
     `<style>${REPORT_CSS}</style>`,
     // In <head> so that rows past the first page are hidden before the tables are laid out.
     `<script>${REPORT_JS}</script>`,

@@ -27,9 +27,9 @@ export function visible(text: string): string {
   return text.replace(INVISIBLE, escapeCode);
 }
 
-/** Text for an attribute value or SVG `<title>`: visible escapes, then HTML-escaped. */
-export function attrText(text: string): string {
-  return escapeHtml(visible(text));
+/** Text for an attribute value or SVG `<title>`: cut after `max` characters, visible escapes, HTML-escaped. */
+export function attrText(text: string, max = MAX_CELL_CHARS): string {
+  return escapeHtml(visible(text.length > max ? `${text.slice(0, max)}…` : text));
 }
 
 /**
