@@ -99,7 +99,7 @@ svg .hl{stroke:var(--red);stroke-width:1;opacity:.5}
 body{font-size:9pt}
 header,main{max-width:none;padding:0}
 nav,.controls,.noprint{display:none!important}
-html.js tr.off{display:table-row}
+html.js tr.off:not([hidden]){display:table-row}
 .scroll{max-height:none;overflow:visible;border:0}
 thead th{position:static}
 thead{display:table-header-group}

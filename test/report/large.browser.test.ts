@@ -88,6 +88,7 @@ describe(`a ${SIGNATURES}-signature case`, () => {
       const shown = await page.locator('#t-signed tbody tr:not([hidden]):not(.off) td:nth-child(5)').allTextContents();
       expect(shown.length).toBeGreaterThan(0);
       for (const s of shown) expect(s).toContain('ledger-2.40.7-linux');
+
     });
     await page.close();
   });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/write.js';
-import { incidentModel } from '../fixtures/report-model.js';
+import { incidentModel, largeModel } from '../fixtures/report-model.js';
 import { launch, openReport, screenshotOnFailure, watchedPage, type Browser } from '../helpers/browser.js';
 import { fixtureDir, tempDir } from '../helpers/paths.js';
 
@@ -124,6 +124,38 @@ describe('the demo incident report in Chromium', () => {
       const pdf = await page.pdf({ format: 'A4', landscape: true });
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
       expect(pdf.length).toBeGreaterThan(20_000);
+    });
+    await page.close();
+  });
+});
+
+describe('a table longer than one page', () => {
+  it('pages on screen, and prints every row that matches the filter', async () => {
+    const dir = tempDir('sigtrail-paged-');
+    await writeReport(dir, largeModel(250));
+    const { page } = await openReport(browser.context, path.join(dir, 'report.html'));
+    await screenshotOnFailure(page, 'report-paged-print', async () => {
+      const controls = page.locator('[data-controls-for="t-signed"]');
+      const shown = () => page.evaluate<number>(
+        "[...document.querySelectorAll('#t-signed tbody tr')].filter((r) => getComputedStyle(r).display !== 'none').length",
+      );
+      expect(await controls.locator('output').textContent()).toBe('rows 1–100 of 250');
+      expect(await shown()).toBe(100);
+      await controls.locator('button[data-page=next]').click();
+      await controls.locator('button[data-page=next]').click();
+      expect(await controls.locator('output').textContent()).toBe('rows 201–250 of 250');
+      expect(await controls.locator('button[data-page=next]').isDisabled()).toBe(true);
+      expect(await shown()).toBe(50);
+
+      // ledger-2.1x.y: versions 10–19 → 120 of the 250 signatures.
+      await controls.locator('input').fill('ledger-2.1');
+      await expect.poll(() => controls.locator('output').textContent()).toBe('rows 1–100 of 120 matching (250 in all)');
+      await page.emulateMedia({ media: 'print' });
+      expect(await shown()).toBe(120);
+      await page.emulateMedia({ media: 'screen' });
+      await controls.locator('select').selectOption('0');
+      expect(await controls.locator('output').textContent()).toBe('rows 1–120 of 120 matching (250 in all)');
+      expect(await shown()).toBe(120);
     });
     await page.close();
   });
