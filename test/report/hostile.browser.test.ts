@@ -67,6 +67,10 @@ describe('a report whose every field is hostile', () => {
       const text = await page.evaluate<string>('document.body.textContent');
       expect(text).toContain(`<script>window.__pwned`);
       expect(text).toContain('=HYPERLINK(');
+      // …including in the chart's tooltips, which are SVG text.
+      const tooltips = await page.evaluate<string>("[...document.querySelectorAll('svg title')].map((t) => t.textContent).join('\\n')");
+      expect(tooltips).toContain('signature <script>window.__pwned');
+      expect(tooltips).toContain('"><img src=x onerror=');
     });
     await page.close();
   });
@@ -116,6 +120,19 @@ describe('a report whose every field is hostile', () => {
 describe('the hostile report files', () => {
   const model = hostileModel();
   const json = JSON.parse(JSON.stringify(model)) as typeof model;
+
+  it('has hostile text in every string field and odd numbers in every numeric field of the model', () => {
+    const covered = new Map<string, boolean>();
+    const walk = (v: unknown, at: string): void => {
+      if (Array.isArray(v)) v.forEach((x) => walk(x, `${at}[]`));
+      else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, at ? `${at}.${k}` : k);
+      else if (typeof v === 'string') covered.set(at, (covered.get(at) ?? false) || HOSTILE.some((h) => v.includes(h)));
+      else if (typeof v === 'number') covered.set(at, (covered.get(at) ?? false) || !Number.isSafeInteger(v) || v <= 0);
+    };
+    walk(model, '');
+    expect(covered.size).toBeGreaterThan(60);
+    expect([...covered].filter(([, hostile]) => !hostile).map(([at]) => at)).toEqual([]);
+  });
 
   it('writes CSVs in which no cell can start a formula', () => {
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.csv'))) {
