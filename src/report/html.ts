@@ -148,7 +148,6 @@ const BOUNDS = ['earliest_possible', 'first_evidence', 'contained_at', 'last_use
 
 function windowTable(model: ReportModel): string {
   const w = model.window;
-  const known = new Set<string>(BOUNDS);
   const rows = BOUNDS.map((b) => `<tr><th scope="row">${b.replace('_', ' ')}</th><td>${htmlText(w[b] ?? '—')}</td></tr>`).join('');
   const evidence: Column<WindowEvidence>[] = [
     { head: 'Bound', weight: 10, cell: (e) => htmlText(e.bound) },
@@ -158,7 +157,9 @@ function windowTable(model: ReportModel): string {
     { head: 'Summary', weight: 30, cell: (e) => htmlText(e.summary) },
     recordColumn(16),
   ];
-  const ordered = [...w.evidence].sort((a, b) => (known.has(a.bound) ? BOUNDS.indexOf(a.bound as (typeof BOUNDS)[number]) : 9) - (known.has(b.bound) ? BOUNDS.indexOf(b.bound as (typeof BOUNDS)[number]) : 9));
+  // Evidence in bound order; a bound name sigtrail does not know goes last (the sort is stable).
+  const rank = (bound: string): number => (BOUNDS as readonly string[]).indexOf(bound) >>> 0;
+  const ordered = [...w.evidence].sort((a, b) => rank(a.bound) - rank(b.bound));
   return (
     `<table class="bounds"><tbody>${rows}<tr><th scope="row">open</th><td>${w.open ? badge('open', 'yes — not contained, or used after containment') : badge('contained', 'no')}</td></tr></tbody></table>` +
     '<h3>Evidence behind each bound</h3>' +
