@@ -3,9 +3,10 @@
  * detectors could claim goes to the one that knows it best.
  */
 import { awsCloudtrail } from './aws-cloudtrail/index.js';
+import { gcpAudit } from './gcp-audit/index.js';
 import type { SourceAdapter } from './types.js';
 
-export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail];
+export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail, gcpAudit];
 
 export function adapterById(id: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.id === id);
