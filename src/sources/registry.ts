@@ -4,9 +4,10 @@
  */
 import { awsCloudtrail } from './aws-cloudtrail/index.js';
 import { gcpAudit } from './gcp-audit/index.js';
+import { azure } from './azure/index.js';
 import type { SourceAdapter } from './types.js';
 
-export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail, gcpAudit];
+export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail, gcpAudit, azure];
 
 export function adapterById(id: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.id === id);

@@ -6,7 +6,7 @@
  *   `google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion`, IAM logs
  *   `google.iam.admin.v1.CreateServiceAccountKey`. Verbs are looked up on the last dotted segment.
  * - `timestamp` carries up to nine fractional digits; TIMESTAMPTZ keeps six, so the raw string goes to
- *   ts_raw whenever precision is lost (ordering ties inside one microsecond).
+ *   ts_raw whenever digits are lost (ordering ties inside one microsecond).
  * - Workload identity federation callers (a GitHub Actions job impersonating a service account)
  *   have no principalEmail; their principalSubject names the pool and the token subject
  *   (`…/subject/repo:<org>/<repo>:ref:<ref>` with GitHub's default mapping).
@@ -17,6 +17,7 @@
  *   lower-case copy of the same key with different values; the camel-case one wins.
  */
 import { alternativesSql, under } from '../shared/alternatives.js';
+import { tsRawSql } from '../shared/time.js';
 
 const PP = ['$.protoPayload', '$.protopayload'];
 
@@ -207,7 +208,7 @@ SELECT
   'gcp.audit:' || COALESCE(insert_id, '') || ':' || md5(CAST(json(CAST(rec AS VARCHAR)) AS VARCHAR)) AS event_uid,
   'gcp.audit' AS source,
   ts,
-  CASE WHEN regexp_matches(ts_src, '\\.[0-9]{7,}') THEN ts_src END AS ts_raw,
+  ${tsRawSql('ts_src')} AS ts_raw,
   action,
   CASE WHEN svc IS NOT NULL THEN split_part(svc, '.', 1) || ':' || method ELSE method END AS native_action,
   CASE
