@@ -13,7 +13,7 @@ import { SigtrailError, UsageError, messageOf } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
-import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { FileRef, InsertOptions, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
 import { sha256File } from './hash.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
 import { sniff, type Sample } from './sniff.js';
@@ -95,7 +95,7 @@ class FileLoad implements LoadContext {
     await this.reject(null, reason, this.sample.head.slice(0, 200), line);
   }
 
-  async insertEvents(selectSql: string): Promise<void> {
+  async insertEvents(selectSql: string, options: InsertOptions = {}): Promise<void> {
     if (!this.staging) await this.stage();
     const staging = this.staging!;
     const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id');
@@ -106,12 +106,13 @@ class FileLoad implements LoadContext {
        WITH staged AS (${staging.sql})
        SELECT ${cols.join(', ')},
               COALESCE(stage_reject, reject_reason) AS reject_reason,
-              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet
+              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet,
+              ${options.mergedLines ? 'COALESCE(merged_lines, 0)' : '0'} AS merged_lines
        FROM (${selectSql})`,
       params,
     );
-    const counts = await this.store.one<{ total: number; bad: number }>(
-      'SELECT count(*) AS total, count(reject_reason) AS bad FROM mapped',
+    const counts = await this.store.one<{ total: number; bad: number; merged: number }>(
+      'SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged FROM mapped',
     );
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
@@ -128,7 +129,9 @@ class FileLoad implements LoadContext {
     );
     const total = Number(counts?.total ?? 0);
     const bad = Number(counts?.bad ?? 0);
-    this.tally.records += total;
+    const merged = Number(counts?.merged ?? 0);
+    this.tally.records += total + merged;
+    if (merged > 0) this.tally.merged = (this.tally.merged ?? 0) + merged;
     this.tally.rejected += bad;
     this.tally.inserted += inserted;
     this.tally.duplicates += total - bad - inserted;

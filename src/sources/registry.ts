@@ -5,9 +5,10 @@
 import { awsCloudtrail } from './aws-cloudtrail/index.js';
 import { gcpAudit } from './gcp-audit/index.js';
 import { azure } from './azure/index.js';
+import { vaultAudit } from './vault-audit/index.js';
 import type { SourceAdapter } from './types.js';
 
-export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail, gcpAudit, azure];
+export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail, gcpAudit, azure, vaultAudit];
 
 export function adapterById(id: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.id === id);

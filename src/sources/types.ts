@@ -22,12 +22,22 @@ export interface StageOptions {
 }
 
 export interface Tally {
-  /** Records seen (inserted + duplicates + rejected). */
+  /** Records seen (inserted + duplicates + rejected + merged). */
   records: number;
   inserted: number;
   /** Records already present (same event_uid / entry) from this or an earlier file. */
   duplicates: number;
   rejected: number;
+  /** Records folded into another record's event (a Vault response line joined to its request line). */
+  merged?: number;
+}
+
+export interface InsertOptions {
+  /**
+   * The mapping SELECT also returns `merged_lines`: how many further input records each of its rows
+   * folds in. They are tallied as records (and as `merged`), not as rows.
+   */
+  mergedLines?: boolean;
 }
 
 export interface LoadContext {
@@ -44,7 +54,7 @@ export interface LoadContext {
    * Runs `selectSql` — a SELECT over `staged` producing the columns of `events` (without
    * `file_id`) plus `reject_reason` — and inserts its new rows; rows with a reject_reason become rejects.
    */
-  insertEvents(selectSql: string): Promise<void>;
+  insertEvents(selectSql: string, options?: InsertOptions): Promise<void>;
   /** Records one rejected record. */
   reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void>;
 }
