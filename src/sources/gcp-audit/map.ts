@@ -39,6 +39,7 @@ const FIELDS = {
   sa_key: under(PP, '.authenticationInfo.serviceAccountKeyName'),
   delegation_info: under(PP, '.authenticationInfo.serviceAccountDelegationInfo'),
   first_party: under(PP, '.authenticationInfo.serviceAccountDelegationInfo[0].firstPartyPrincipal.principalEmail'),
+  delegation_subject: under(PP, '.authenticationInfo.serviceAccountDelegationInfo[0].principalSubject'),
   oauth_client: under(PP, '.authenticationInfo.oauthInfo.oauthClientId'),
   caller_ip: [...under(PP, '.requestMetadata.callerIp'), ...under(PP, '.requestMetadata.callerIP')],
   user_agent: under(PP, '.requestMetadata.callerSuppliedUserAgent'),
@@ -148,7 +149,9 @@ WITH x AS (
          WHEN st_ts_ok(req_time) IS NOT NULL THEN req_time
          ELSE receive_ts END AS ts_src,
     TRY_CAST(status_code AS INTEGER) AS code,
-    NULLIF(regexp_extract(log_name, 'cloudaudit\\.googleapis\\.com%2F([a-z_]+)', 1), '') AS log_kind
+    NULLIF(regexp_extract(log_name, 'cloudaudit\\.googleapis\\.com%2F([a-z_]+)', 1), '') AS log_kind,
+    CASE WHEN principal_subject LIKE 'principal%://%' THEN principal_subject
+         WHEN delegation_subject LIKE 'principal%://%' THEN delegation_subject END AS federated
   FROM f
 ), n AS (
   SELECT *,
@@ -176,8 +179,10 @@ WITH x AS (
       rl_email,
       NULLIF(regexp_extract(resource_name, 'serviceAccounts/([^/]+)', 1), ''),
       NULLIF(regexp_extract(req_name, 'serviceAccounts/([^/]+)', 1), '')) AS service_account,
-    NULLIF(regexp_extract(principal_subject, '/subject/repo:([^:/]+/[^:]+):', 1), '') AS wif_repo,
-    NULLIF(regexp_extract(principal_subject, '/subject/repo:[^:]+:ref:(.+)$', 1), '') AS wif_ref
+    -- A federated caller either acts directly (principalSubject) or impersonates a service account
+    -- (the account is principalEmail and the federated subject heads the delegation chain).
+    NULLIF(regexp_extract(federated, '/subject/repo:([^:/]+/[^:]+):', 1), '') AS wif_repo,
+    NULLIF(regexp_extract(federated, '/subject/repo:[^:]+:ref:(.+)$', 1), '') AS wif_ref
   FROM m
 ), t AS (
   SELECT *,
@@ -246,7 +251,7 @@ SELECT
   json_object(
     'log', log_kind, 'project', COALESCE(rl_project, NULLIF(regexp_extract(log_name, '^projects/([^/]+)/', 1), '')),
     'severity', severity, 'insert_id', insert_id, 'operation_id', operation_id,
-    'status_message', status_message, 'principal_subject', principal_subject,
+    'status_message', status_message, 'principal_subject', principal_subject, 'delegated_by', COALESCE(delegation_subject, first_party),
     'delegation', TRY_CAST(delegation_info AS JSON), 'delegation_chain', TRY_CAST(delegation_chain AS JSON),
     'request_delegates', TRY_CAST(req_delegates AS JSON), 'oauth_client_id', oauth_client,
     'permission', authz_permission, 'permission_granted', TRY_CAST(authz_granted AS BOOLEAN),

@@ -47,13 +47,18 @@ const FIELDS = {
   a_policies: '$.auth.policies',
   a_metadata: '$.auth.metadata',
   a_issue_time: '$.auth.token_issue_time',
+  a_meta_repo: '$.auth.metadata.repository',
+  a_meta_ref: '$.auth.metadata.ref',
   r_key_version: '$.response.data.key_version',
+  r_latest_version: '$.response.data.latest_version',
   r_kv_version: '$.response.data.metadata.version',
   r_version: '$.response.data.version',
   r_auth_accessor: '$.response.auth.accessor',
   r_auth_display: '$.response.auth.display_name',
   r_auth_entity: '$.response.auth.entity_id',
   r_auth_policies: '$.response.auth.policies',
+  r_auth_meta_repo: '$.response.auth.metadata.repository',
+  r_auth_meta_ref: '$.response.auth.metadata.ref',
 } as const;
 
 const NAMES = Object.keys(FIELDS);
@@ -117,7 +122,11 @@ WITH l AS (
     COALESCE(q_a_display, p_a_display) AS a_display,
     COALESCE(q_a_entity, p_a_entity) AS a_entity,
     COALESCE(q_a_accessor, p_a_accessor, q_req_accessor, p_req_accessor) AS accessor,
-    COALESCE(q_a_token, p_a_token, q_req_token, p_req_token) AS client_token
+    COALESCE(q_a_token, p_a_token, q_req_token, p_req_token) AS client_token,
+    -- JWT/OIDC roles commonly map GitHub's repository and ref claims into token metadata
+    -- (claim_mappings); metadata values are not HMAC'd.
+    COALESCE(q_a_meta_repo, p_a_meta_repo, p_r_auth_meta_repo) AS meta_repo,
+    COALESCE(q_a_meta_ref, p_a_meta_ref, p_r_auth_meta_ref) AS meta_ref
   FROM fq
 ), m AS (
   SELECT *,
@@ -211,13 +220,15 @@ SELECT
     ELSE mt
   END AS target_type,
   CAST(CASE
+    -- The version a signature used, an export asked for, or a rotation created.
     WHEN transit_key IS NOT NULL THEN COALESCE(TRY_CAST(p_r_key_version AS BIGINT), TRY_CAST(q_req_key_version AS BIGINT),
-                                               TRY_CAST(NULLIF(split_part(rel, '/', 4), '') AS BIGINT))
+                                               TRY_CAST(NULLIF(split_part(rel, '/', 4), '') AS BIGINT),
+                                               CASE WHEN action = 'key.rotate' THEN TRY_CAST(p_r_latest_version AS BIGINT) END)
     WHEN mt = 'kv' THEN COALESCE(TRY_CAST(p_r_kv_version AS BIGINT), TRY_CAST(p_r_version AS BIGINT))
   END AS VARCHAR) AS target_version,
-  NULL::VARCHAR AS repo,
+  CASE WHEN regexp_full_match(meta_repo, '[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+') THEN meta_repo END AS repo,
   NULL::VARCHAR AS workflow,
-  NULL::VARCHAR AS ref,
+  CASE WHEN meta_ref LIKE 'refs/%' THEN meta_ref END AS ref,
   NULL::VARCHAR AS run_id,
   NULL::VARCHAR[] AS secrets,
   json_object(
