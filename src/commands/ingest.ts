@@ -57,7 +57,7 @@ export function ingestCommand(ctx: () => CliContext): Command {
       const merged = result.files.some((f) => (f.merged ?? 0) > 0) ? ['merged'] : [];
       if (flags.files) {
         const rows = result.files.map((f) => ({ ...f, merged: f.merged ?? 0 }));
-        c.out.rows(['path', 'adapter', 'status', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'], rows as unknown as Row[]);
+        c.out.rows(['path', 'adapter', 'status', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'], rows);
       } else {
         c.out.rows(['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'], summarise(result.files), {
           empty: 'no files found',

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/database.js';
+import type { Row } from '../../src/store/values.js';
+import { ROOT, realdata } from '../helpers/paths.js';
+import { storeWith } from '../helpers/store.js';
+
+let store: Store | undefined;
+afterEach(() => store?.close());
+
+/** The query as docs/cloud-sources.md publishes it (the SQL block after its marker), so the doc cannot drift. */
+function documentedQuery(): string {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/cloud-sources.md'), 'utf8');
+  const m = /<!-- key-sign-across-clouds -->\s*```sql\n([\s\S]*?)```/.exec(doc);
+  if (!m) throw new Error('query block not found in docs/cloud-sources.md');
+  return m[1];
+}
+
+const ALIASES = [
+  'kms:arn:aws:kms:us-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321',
+  'kms:projects/acme-release/locations/global/keyRings/release/cryptoKeys/cosign',
+  'kms:https://acme-release-kv.vault.azure.net/keys/cosign',
+  'vault:cosign-release',
+];
+
+async function loaded(): Promise<Store> {
+  const r = await storeWith([path.join(ROOT, 'test/fixtures'), realdata('aws', 'awsdocs_kms_cloudtrail_examples.ndjson')]);
+  return r.store;
+}
+
+describe('one query lists every key.sign across AWS, GCP, Azure and Vault for a key\'s aliases', () => {
+  it('returns the signatures of all four systems in time order', async () => {
+    store = await loaded();
+    const rows = await store.all<Row>(documentedQuery(), { aliases: ALIASES });
+    const bySource = (s: string): number => rows.filter((x) => x.source === s).length;
+    expect(rows).toHaveLength(13);
+    expect([bySource('aws.cloudtrail'), bySource('gcp.audit'), bySource('azure.keyvault'), bySource('vault.audit')]).toEqual([1, 4, 4, 4]);
+    const times = rows.map((x) => Date.parse(x.ts as string));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(rows.filter((x) => x.outcome === 'denied').map((x) => x.source).sort()).toEqual(['azure.keyvault', 'gcp.audit', 'vault.audit']);
+    // Every row points back at its evidence.
+    expect(rows.every((x) => Number(x.file_id) > 0 && Number(x.record_no) > 0)).toBe(true);
+  });
+
+  it('matches a versioned GCP alias and an upper-case Azure alias, and nothing for other keys', async () => {
+    store = await loaded();
+    const versioned = await store.all<Row>(documentedQuery(), {
+      aliases: ['kms:projects/acme-release/locations/global/keyRings/release/cryptoKeys/cosign/cryptoKeyVersions/1', 'kms:HTTPS://ACME-RELEASE-KV.VAULT.AZURE.NET/keys/cosign'],
+    });
+    expect(versioned.map((x) => x.source)).toEqual(expect.arrayContaining(['gcp.audit', 'azure.keyvault']));
+    expect(versioned).toHaveLength(8);
+    const wrongVersion = await store.all(documentedQuery(), {
+      aliases: ['kms:projects/acme-release/locations/global/keyRings/release/cryptoKeys/cosign/cryptoKeyVersions/2'],
+    });
+    expect(wrongVersion).toHaveLength(0);
+    const other = await store.all(documentedQuery(), { aliases: ['vault:another-key', 'kms:https://acme-release-kv.vault.azure.net/keys/cosign-old'] });
+    expect(other).toHaveLength(0);
+  });
+});
