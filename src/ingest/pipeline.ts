@@ -124,7 +124,9 @@ class FileLoad implements LoadContext {
        SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
        WHERE m.reject_reason IS NULL
          AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-       QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
+         -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
+         -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
+         AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
       { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);

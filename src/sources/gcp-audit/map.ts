@@ -145,9 +145,10 @@ WITH x AS (
       WHEN method LIKE 'google.iam.credentials.%' THEN '${IAM_CREDENTIALS}'
       WHEN method LIKE 'google.cloud.kms.%' THEN '${KMS}' END) AS svc,
     -- The entry's own time first, then when the request arrived, then when Logging received it.
-    CASE WHEN st_ts_ok(timestamp) IS NOT NULL THEN timestamp
-         WHEN st_ts_ok(req_time) IS NOT NULL THEN req_time
-         ELSE receive_ts END AS ts_src,
+    -- (A plain cast picks the candidate: st_ts_ok is applied once, below, as each use costs a join.)
+    CASE WHEN TRY_CAST(timestamp AS TIMESTAMPTZ) IS NOT NULL THEN timestamp
+         WHEN TRY_CAST(req_time AS TIMESTAMPTZ) IS NOT NULL THEN req_time
+         ELSE COALESCE(receive_ts, timestamp, req_time) END AS ts_src,
     TRY_CAST(status_code AS INTEGER) AS code,
     NULLIF(regexp_extract(log_name, 'cloudaudit\\.googleapis\\.com%2F([a-z_]+)', 1), '') AS log_kind,
     CASE WHEN principal_subject LIKE 'principal%://%' THEN principal_subject
