@@ -139,6 +139,16 @@ describe('azure adapter on the Key Vault fixtures (KeySign, SecretGet)', () => {
     expect(rows[1]).toMatchObject({ action: 'other', native_action: 'Microsoft.KeyVault/vaults/write', target: 'https://acme-release-kv.vault.azure.net/' });
   });
 
+  it('reads an Activity Log REST page {"value":[…], "nextLink"}', async () => {
+    const value = JSON.parse(fs.readFileSync(fixture('acme-release.activity-log.json'), 'utf8')) as Rec[];
+    const dir = fixtureDir({ 'page.json': JSON.stringify({ value, nextLink: 'https://management.azure.com/subscriptions/5f1c2d3e-8a9b-4c7d-9e0f-1a2b3c4d5e6f/providers/microsoft.insights/eventtypes/management/values?api-version=2015-04-01&%24skiptoken=abc' }) });
+    const r = await storeWith([dir]);
+    store = r.store;
+    expect(r.files[0]).toMatchObject({ adapter: 'azure', records: 2, inserted: 2, rejected: 0 });
+    const actions = await store.all<Row>('SELECT action FROM events ORDER BY ts');
+    expect(actions).toEqual([{ action: 'key.policy_change' }, { action: 'other' }]);
+  });
+
   it('dedupes on a hash of the record: the blob and an NDJSON copy of its records store each event once', async () => {
     const blob = JSON.parse(fs.readFileSync(fixture('acme-release-kv.insights-logs-auditevent.json'), 'utf8')) as { records: Rec[] };
     const dir = fixtureDir({ 'b.ndjson': blob.records.map((x) => JSON.stringify(x)).join('\n') });

@@ -29,6 +29,18 @@ async function loaded(): Promise<Store> {
   return r.store;
 }
 
+describe('events from the cloud and vault adapters', () => {
+  it('all have a principal, an actor, a time and an outcome', async () => {
+    const r = await storeWith([path.join(ROOT, 'test/fixtures'), realdata('gcp'), realdata('azure'), realdata('vault')]);
+    store = r.store;
+    const n = await store.one<Row>(
+      "SELECT count(*) AS total, count(*) FILTER (WHERE principal IS NULL OR actor IS NULL OR ts IS NULL OR outcome NOT IN ('success', 'failure', 'denied')) AS bad FROM events",
+    );
+    expect(n!.total).toBeGreaterThan(400);
+    expect(n!.bad).toBe(0);
+  });
+});
+
 describe('one query lists every key.sign across AWS, GCP, Azure and Vault for a key\'s aliases', () => {
   it('returns the signatures of all four systems in time order', async () => {
     store = await loaded();

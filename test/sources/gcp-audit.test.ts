@@ -182,6 +182,28 @@ describe('gcp-audit adapter on the signing fixtures (Cloud KMS AsymmetricSign, S
     expect(r.files.map((f) => [f.inserted, f.duplicates])).toEqual([[3, 0], [0, 3]]);
   });
 
+  it('reads an entries.list page {"entries":[…]} and names Google as the principal of a system event', async () => {
+    const entries = lines(fixture('acme-release.data_access.ndjson')).slice(0, 2).map((l) => JSON.parse(l) as Rec);
+    // A system_event entry: Google acted on its own, authenticationInfo is empty.
+    const system = {
+      protoPayload: {
+        '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', status: {}, authenticationInfo: {}, requestMetadata: { requestAttributes: {}, destinationAttributes: {} },
+        serviceName: 'compute.googleapis.com', methodName: 'compute.instances.migrateOnHostMaintenance',
+        resourceName: 'projects/acme-release/zones/us-central1-a/instances/release-runner-7', request: { '@type': 'type.googleapis.com/compute.instances.migrateOnHostMaintenance' },
+      },
+      insertId: '-pq4r2se1xk7b', resource: { type: 'gce_instance', labels: { project_id: 'acme-release', zone: 'us-central1-a', instance_id: '7302886518294625173' } },
+      timestamp: '2025-03-05T03:14:09.731000Z', severity: 'INFO', logName: 'projects/acme-release/logs/cloudaudit.googleapis.com%2Fsystem_event',
+      operation: { id: 'systemevent-1741144449731-62f8a1c3e5d07-8c4b2a61-3e9f0d75', producer: 'compute.instances.migrateOnHostMaintenance', first: true, last: true },
+      receiveTimestamp: '2025-03-05T03:14:10.402117958Z',
+    };
+    const dir = fixtureDir({ 'page.json': JSON.stringify({ entries: [...entries, system], nextPageToken: 'EAA4suKu3qnLwbtrSg' }, null, 2) });
+    const r = await storeWith([dir]);
+    store = r.store;
+    expect(r.files[0]).toMatchObject({ adapter: 'gcp-audit', records: 3, inserted: 3, rejected: 0 });
+    const sys = await store.one<Row>("SELECT principal, actor, action, target, ts_raw FROM events WHERE native_action LIKE 'compute:%'");
+    expect(sys).toEqual({ principal: 'system:compute.googleapis.com', actor: 'unknown', action: 'other', target: 'projects/acme-release/zones/us-central1-a/instances/release-runner-7', ts_raw: null });
+  });
+
   it('rejects an entry without a usable timestamp, with its line, and keeps the others', async () => {
     const [good] = lines(fixture('acme-release.data_access.ndjson'));
     const broken = JSON.parse(good) as Rec;
