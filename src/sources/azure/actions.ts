@@ -87,6 +87,7 @@ export function caseArms(expr: string, table: Readonly<Record<string, string>>):
   return Object.entries(table).map(([k, v]) => `WHEN ${expr} = '${k.replace(/'/g, "''")}' THEN '${v}'`).join(' ');
 }
 
+/** A SQL list of string literals (constants of this module). */
 export function sqlList(values: readonly string[]): string {
   return values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
 }

@@ -11,6 +11,7 @@ import { fieldsSql, type FieldsSql } from './fields.js';
 /** Output name → JSON paths in order of preference, e.g. { method: ['$.protoPayload.methodName', '$.protopayload.methodName'] }. */
 export type AlternativesMap = Readonly<Record<string, readonly string[]>>;
 
+/** Select-list items for `fields` read from the JSON expression `source` (one list, one parse). */
 export function alternativesSql(source: string, fields: AlternativesMap, listName = '_v'): FieldsSql {
   const flat: Record<string, string> = {};
   const items: string[] = [];

@@ -17,7 +17,7 @@
  *   `secret/data/apps/ci`); the mount is taken from `mount_point` when logged, else the first segment.
  */
 import { fieldsSql } from '../shared/fields.js';
-import { tsRawSql } from '../shared/time.js';
+import { isoTsSql, tsRawSql } from '../shared/time.js';
 
 /** Extracted from every line; the request and the response line each get a copy (q_…, p_…). */
 const FIELDS = {
@@ -72,7 +72,9 @@ const at = (name: keyof typeof FIELDS): number => NAMES.indexOf(name) + 1;
 
 /** The mapping SELECT over `staged`, with `merged_lines` (see LoadContext.insertEvents). */
 export const MAPPING_SQL = `
-WITH l AS (
+WITH l AS MATERIALIZED (
+  -- Materialised so the field list is extracted once per line: referenced several times below, it
+  -- would otherwise be inlined and recomputed at each use.
   SELECT record_no, rec, stage_reject, ${f.list} FROM staged
 ), k AS (
   SELECT *,
@@ -136,7 +138,7 @@ WITH l AS (
       WHEN path LIKE 'secret/%' OR path LIKE 'kv/%' THEN 'kv'
       WHEN path LIKE 'pki/%' THEN 'pki' END) AS mt,
     COALESCE(mount_point, NULLIF(regexp_extract(path, '^([^/]+/)', 1), '')) AS mnt,
-    st_ts_ok(time) AS ts
+    ${isoTsSql('time')} AS ts
   FROM e
 ), r AS (
   SELECT *,
