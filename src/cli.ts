@@ -7,6 +7,7 @@ import { CliContext, type GlobalOptions } from './commands/context.js';
 import { demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
+import { rawCommand } from './commands/raw.js';
 import { sourcesCommand } from './commands/sources.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
 import { SigtrailError, isSigtrailError, messageOf } from './errors.js';
@@ -28,7 +29,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const commands = [
-    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, demoCommand,
+    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, rawCommand, demoCommand,
   ];
   for (const make of commands) program.addCommand(make(getCtx).exitOverride());
   return program;
@@ -42,10 +43,12 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     ctx ??= CliContext.fromOptions(program.opts<GlobalOptions>(), io);
     return ctx;
   });
-  program.configureOutput({
-    writeOut: (s) => (io.stdout ?? process.stdout).write(s),
-    writeErr: (s) => stderr.write(s),
-  });
+  const output = {
+    writeOut: (s: string) => (io.stdout ?? process.stdout).write(s),
+    writeErr: (s: string) => stderr.write(s),
+  };
+  // addCommand() does not pass output settings down, so each command gets them.
+  for (const cmd of [program, ...program.commands]) cmd.configureOutput(output);
   try {
     await program.parseAsync(argv);
     return ctx?.exitCode ?? 0;

@@ -4,6 +4,7 @@ import { SigtrailError } from '../errors.js';
 import { ingest, type FileOutcome } from '../ingest/pipeline.js';
 import { progressReporter } from '../ingest/progress.js';
 import { walk } from '../ingest/walk.js';
+import { TrustedLogs } from '../sigstore/trusted-root.js';
 import type { Row } from '../store/values.js';
 import type { CliContext } from './context.js';
 
@@ -11,6 +12,7 @@ interface IngestFlags {
   source?: string;
   strict?: boolean;
   files?: boolean;
+  trustedRoot: string[];
 }
 
 /** Per-source totals for the summary table. */
@@ -38,14 +40,22 @@ export function ingestCommand(ctx: () => CliContext): Command {
     .option('--source <id>', 'force an adapter instead of detecting by content (see `sigtrail sources`)')
     .option('--strict', 'exit 1 when any record is rejected')
     .option('--files', 'list every file, not only the per-source summary')
+    .option(
+      '--trusted-root <file>',
+      'transparency-log keys to verify against, instead of the shipped Sigstore public-good and staging roots: a trusted_root.json, a PEM log key, or public-good / staging (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .action(async (paths: string[], flags: IngestFlags) => {
       const c = ctx();
+      // Read before the database is touched, so a bad --trusted-root is a usage error and nothing else.
+      const trustedLogs = flags.trustedRoot.length > 0 ? TrustedLogs.load(flags.trustedRoot) : undefined;
       const store = await c.openStore();
       const totalBytes = walk(paths).files.reduce((n, p) => n + fs.statSync(p).size, 0);
       const progress = progressReporter(process.stderr, totalBytes);
       let result;
       try {
-        result = await ingest(store, paths, { source: flags.source, onFile: progress.onFile });
+        result = await ingest(store, paths, { source: flags.source, trustedLogs, onFile: progress.onFile });
       } finally {
         progress.stop();
       }

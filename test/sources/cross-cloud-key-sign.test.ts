@@ -17,6 +17,9 @@ function documentedQuery(): string {
   return m[1];
 }
 
+/** The fixtures of the cloud and vault adapters (test/fixtures holds other adapters' too). */
+const FIXTURES = ['gcp', 'azure', 'vault'].map((d) => path.join(ROOT, 'test/fixtures', d));
+
 const ALIASES = [
   'kms:arn:aws:kms:us-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321',
   'kms:projects/acme-release/locations/global/keyRings/release/cryptoKeys/cosign',
@@ -25,13 +28,13 @@ const ALIASES = [
 ];
 
 async function loaded(): Promise<Store> {
-  const r = await storeWith([path.join(ROOT, 'test/fixtures'), realdata('aws', 'awsdocs_kms_cloudtrail_examples.ndjson')]);
+  const r = await storeWith([...FIXTURES, realdata('aws', 'awsdocs_kms_cloudtrail_examples.ndjson')]);
   return r.store;
 }
 
 describe('events from the cloud and vault adapters', () => {
   it('all have a principal, an actor, a time and an outcome', async () => {
-    const r = await storeWith([path.join(ROOT, 'test/fixtures'), realdata('gcp'), realdata('azure'), realdata('vault')]);
+    const r = await storeWith([...FIXTURES, realdata('gcp'), realdata('azure'), realdata('vault')]);
     store = r.store;
     const n = await store.one<Row>(
       "SELECT count(*) AS total, count(*) FILTER (WHERE principal IS NULL OR actor IS NULL OR ts IS NULL OR outcome NOT IN ('success', 'failure', 'denied')) AS bad FROM events",

@@ -23,7 +23,7 @@
  *   attacker probing a key.
  */
 import { alternativesSql } from '../shared/alternatives.js';
-import { isoTsSql, tsRawSql } from '../shared/time.js';
+import { tsRawSql } from '../shared/time.js';
 import {
   ACTIVITY_ACTIONS, ENTRA_ACTIONS, ENTRA_CATEGORIES, ENTRA_SIGNIN_CATEGORIES, KEYVAULT_ACTIONS, URI_OPERATIONS, caseArms, sqlList,
 } from './actions.js';
@@ -109,7 +109,7 @@ WITH x AS (
     lower(resource_id) AS rid_l,
     -- identity is a display-name string in some Entra copies, an object elsewhere.
     CASE WHEN identity NOT LIKE '{%' THEN identity END AS identity_name,
-    ${isoTsSql('time')} AS ts,
+    st_ts_ok(time) AS ts,
     COALESCE(TRY_CAST(p_http AS INTEGER), TRY_CAST(result_sig AS INTEGER)) AS http_code
   FROM f
 ), r AS (

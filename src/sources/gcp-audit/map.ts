@@ -17,7 +17,7 @@
  *   lower-case copy of the same key with different values; the camel-case one wins.
  */
 import { alternativesSql, under } from '../shared/alternatives.js';
-import { isoTsSql, tsRawSql } from '../shared/time.js';
+import { tsRawSql } from '../shared/time.js';
 
 const PP = ['$.protoPayload', '$.protopayload'];
 
@@ -145,8 +145,8 @@ WITH x AS (
       WHEN method LIKE 'google.iam.credentials.%' THEN '${IAM_CREDENTIALS}'
       WHEN method LIKE 'google.cloud.kms.%' THEN '${KMS}' END) AS svc,
     -- The entry's own time first, then when the request arrived, then when Logging received it.
-    CASE WHEN TRY_CAST(timestamp AS TIMESTAMPTZ) IS NOT NULL THEN timestamp
-         WHEN TRY_CAST(req_time AS TIMESTAMPTZ) IS NOT NULL THEN req_time
+    CASE WHEN st_ts_ok(timestamp) IS NOT NULL THEN timestamp
+         WHEN st_ts_ok(req_time) IS NOT NULL THEN req_time
          ELSE COALESCE(receive_ts, timestamp, req_time) END AS ts_src,
     TRY_CAST(status_code AS INTEGER) AS code,
     NULLIF(regexp_extract(log_name, 'cloudaudit\\.googleapis\\.com%2F([a-z_]+)', 1), '') AS log_kind,
@@ -156,7 +156,7 @@ WITH x AS (
 ), n AS (
   SELECT *,
     ${actionCase()} AS action,
-    ${isoTsSql('ts_src')} AS ts,
+    st_ts_ok(ts_src) AS ts,
     -- Candidate resource names, most specific first: the created resource, then the logged one.
     CASE WHEN svc = '${KMS}' THEN COALESCE(
         CASE WHEN regexp_matches(resp_name, ${KMS_KEY}) THEN resp_name END,

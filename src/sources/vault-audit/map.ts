@@ -17,7 +17,7 @@
  *   `secret/data/apps/ci`); the mount is taken from `mount_point` when logged, else the first segment.
  */
 import { fieldsSql } from '../shared/fields.js';
-import { isoTsSql, tsRawSql } from '../shared/time.js';
+import { tsRawSql } from '../shared/time.js';
 
 /** Extracted from every line; the request and the response line each get a copy (q_…, p_…). */
 const FIELDS = {
@@ -138,7 +138,7 @@ WITH l AS MATERIALIZED (
       WHEN path LIKE 'secret/%' OR path LIKE 'kv/%' THEN 'kv'
       WHEN path LIKE 'pki/%' THEN 'pki' END) AS mt,
     COALESCE(mount_point, NULLIF(regexp_extract(path, '^([^/]+/)', 1), '')) AS mnt,
-    ${isoTsSql('time')} AS ts
+    st_ts_ok(time) AS ts
   FROM e
 ), r AS (
   SELECT *,
