@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/database.js';
 import type { Row } from '../../src/store/values.js';
 import { ROOT, realdata } from '../helpers/paths.js';
+import { rawRecord } from '../../src/store/raw.js';
 import { storeWith } from '../helpers/store.js';
 
 let store: Store | undefined;
@@ -71,5 +72,23 @@ describe('one query lists every key.sign across AWS, GCP, Azure and Vault for a 
     expect(wrongVersion).toHaveLength(0);
     const other = await store.all(documentedQuery(), { aliases: ['vault:another-key', 'kms:https://acme-release-kv.vault.azure.net/keys/cosign-old'] });
     expect(other).toHaveLength(0);
+  });
+});
+
+describe('sigtrail raw on events whose record was not kept', () => {
+  it('re-reads Azure records from a {"records":[…]} blob and a REST array, and a Vault request line', async () => {
+    const r = await storeWith([path.join(ROOT, 'test/fixtures/azure'), realdata('azure', 'msdocs_keyvault_AuditEvent_VaultGet.records.json'), realdata('vault')]);
+    store = r.store;
+    const kv = await store.one<Row>("SELECT event_uid FROM events WHERE native_action = 'VaultGet' AND raw IS NULL");
+    const got = await rawRecord(store, kv!.event_uid as string);
+    expect(got.source).toBe('file');
+    expect(got.record).toMatchObject({ category: 'AuditEvent', operationName: 'VaultGet', durationMs: '78' });
+    const act = await store.one<Row>("SELECT event_uid, record_no FROM events WHERE native_action = 'Microsoft.KeyVault/vaults/write' AND raw IS NULL");
+    expect(act!.record_no).toBe(2);
+    expect((await rawRecord(store, act!.event_uid as string)).record).toMatchObject({ operationName: { value: 'Microsoft.KeyVault/vaults/write' } });
+    const vault = await store.one<Row>("SELECT event_uid, record_no FROM events WHERE source = 'vault.audit' AND raw IS NULL AND record_no = 1");
+    const line = await rawRecord(store, vault!.event_uid as string);
+    // The request line: the pointer of a joined event is its request.
+    expect(line.record).toMatchObject({ type: 'request', request: { path: 'sys/capabilities-self' } });
   });
 });

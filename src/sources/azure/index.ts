@@ -16,9 +16,10 @@ export const azure: SourceAdapter = {
     'Activity Log: diagnostic export (operationName string) and REST API (operationName {value}; {"value":[…]} pages)',
     'Entra ID sign-in and audit logs in the same envelope; Panther copies (lower-cased keys)',
   ],
+  stageOptions: { unwrap: ['records', 'value'] },
   detect,
   async load(ctx) {
-    await ctx.stage({ unwrap: ['records', 'value'] });
+    await ctx.stage(this.stageOptions);
     await ctx.insertEvents(MAPPING_SQL);
   },
 };

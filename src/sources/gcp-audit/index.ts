@@ -11,9 +11,10 @@ export const gcpAudit: SourceAdapter = {
     'gcloud logging read --format=json arrays, entries.list pages {"entries":[…]}',
     'Panther copies (lower-cased top-level keys)',
   ],
+  stageOptions: { unwrap: ['entries'] },
   detect,
   async load(ctx) {
-    await ctx.stage({ unwrap: ['entries'] });
+    await ctx.stage(this.stageOptions);
     await ctx.insertEvents(MAPPING_SQL);
   },
 };
