@@ -33,6 +33,12 @@ export function summarise(files: readonly FileOutcome[]): Row[] {
   return [...by.values()];
 }
 
+/** The summary table's columns: `merged` only when some file folded records together. */
+export function summaryColumns(files: readonly FileOutcome[]): string[] {
+  const merged = files.some((f) => (f.merged ?? 0) > 0) ? ['merged'] : [];
+  return ['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'];
+}
+
 export function ingestCommand(ctx: () => CliContext): Command {
   return new Command('ingest')
     .description('load log files and folders (recursive, plain or .gz) into the case database')
@@ -69,7 +75,7 @@ export function ingestCommand(ctx: () => CliContext): Command {
         const rows = result.files.map((f) => ({ ...f, merged: f.merged ?? 0 }));
         c.out.rows(['path', 'adapter', 'status', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'], rows);
       } else {
-        c.out.rows(['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'], summarise(result.files), {
+        c.out.rows(summaryColumns(result.files), summarise(result.files), {
           empty: 'no files found',
         });
       }
