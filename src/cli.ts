@@ -3,12 +3,21 @@
  * (0 ok, 1 runtime error or scan findings, 2 usage error). Commands never call process.exit.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { accessCommand } from './commands/access.js';
+import { anomaliesCommand } from './commands/anomalies.js';
 import { CliContext, type GlobalOptions } from './commands/context.js';
 import { demoCommand } from './commands/demo.js';
+import { distrustCommand } from './commands/distrust.js';
 import { ingestCommand } from './commands/ingest.js';
+import { lateralCommand } from './commands/lateral.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
+import { rawCommand } from './commands/raw.js';
+import { reportCommand } from './commands/report.js';
 import { sourcesCommand } from './commands/sources.js';
+import { signedCommand } from './commands/signed.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
+import { timelineCommand } from './commands/timeline.js';
+import { windowCommand } from './commands/window.js';
 import { SigtrailError, isSigtrailError, messageOf } from './errors.js';
 import { FORMATS } from './render/output.js';
 import { stripControl } from './render/sanitize.js';
@@ -28,7 +37,8 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const commands = [
-    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, demoCommand,
+    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, rawCommand, reportCommand, demoCommand,
+    windowCommand, signedCommand, anomaliesCommand, lateralCommand, accessCommand, timelineCommand, distrustCommand,
   ];
   for (const make of commands) program.addCommand(make(getCtx).exitOverride());
   return program;
@@ -42,10 +52,12 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     ctx ??= CliContext.fromOptions(program.opts<GlobalOptions>(), io);
     return ctx;
   });
-  program.configureOutput({
-    writeOut: (s) => (io.stdout ?? process.stdout).write(s),
-    writeErr: (s) => stderr.write(s),
-  });
+  const output = {
+    writeOut: (s: string) => (io.stdout ?? process.stdout).write(s),
+    writeErr: (s: string) => stderr.write(s),
+  };
+  // addCommand() does not pass output settings down, so each command gets them.
+  for (const cmd of [program, ...program.commands]) cmd.configureOutput(output);
   try {
     await program.parseAsync(argv);
     return ctx?.exitCode ?? 0;

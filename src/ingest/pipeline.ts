@@ -8,13 +8,20 @@
  */
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
 import zlib from 'node:zlib';
 import { SigtrailError, UsageError, messageOf } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
+import { CI_MAPPED_COLUMNS, mergeCiRuns, type CiMergeResult } from './ci-runs.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
 import type { FileRef, InsertOptions, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { TrustedLogs } from '../sigstore/trusted-root.js';
+import type { Row } from '../store/values.js';
+import { writeSignatures, type SignatureInput } from './signatures.js';
 import { sha256File } from './hash.js';
+import { measureInflated, type InflateCheck } from './inflate.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
 import { sniff, type Sample } from './sniff.js';
 import { MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
@@ -35,6 +42,8 @@ export interface FileOutcome extends Tally {
 export interface IngestOptions {
   /** Force this adapter id instead of detecting by content. */
   source?: string;
+  /** Log keys for transparency-log verification (`--trusted-root`); the shipped roots when unset. */
+  trustedLogs?: TrustedLogs;
   /** Called as each file starts and ends (for progress bars). */
   onFile?: (event: { phase: 'start' | 'end'; path: string; bytes: number; index: number; total: number; outcome?: FileOutcome }) => void;
 }
@@ -70,6 +79,7 @@ class FileLoad implements LoadContext {
     readonly sample: Sample,
     /** Why DuckDB cannot parse this document at all (checked before the transaction), if so. */
     private readonly documentError: unknown,
+    readonly trustedLogs?: TrustedLogs,
   ) {}
 
   async stage(options: StageOptions = {}): Promise<void> {
@@ -112,13 +122,14 @@ class FileLoad implements LoadContext {
        WITH staged AS (${positional ? staging.unnumberedSql! : staging.sql})
        SELECT ${cols.join(', ')}, record_no,
               COALESCE(stage_reject, reject_reason) AS reject_reason,
-              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet
+              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet,
+              ${options.mergedLines ? 'COALESCE(merged_lines, 0)' : '0'} AS merged_lines
        FROM (${selectSql})`,
       params,
     );
-    const counts = await this.store.one<{ total: number; bad: number; base: string | null; lo: string | null; hi: string | null }>(
-      `SELECT count(*) AS total, count(reject_reason) AS bad, CAST(min(rowid) AS VARCHAR) AS base,
-              CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi FROM mapped`,
+    const counts = await this.store.one<{ total: number; bad: number; merged: number; base: string | null; lo: string | null; hi: string | null }>(
+      `SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged,
+              CAST(min(rowid) AS VARCHAR) AS base, CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi FROM mapped`,
     );
     // The first rowid is a number DuckDB chose (beyond 2^53 inside a transaction), not input.
     const base = /^\d+$/.test(counts?.base ?? '') ? counts!.base! : '0';
@@ -130,9 +141,8 @@ class FileLoad implements LoadContext {
     );
     // Dedupe: the first record of each event_uid in this file, unless the store already has it.
     // A per-record mapping has one row per record (unique rowid / record_no), so the rare repeats
-    // are found by grouping the uids alone and both checks are hash anti-joins; a window over every
-    // mapped row sorts the whole table. A general mapping may emit several rows per record and
-    // keeps the window.
+    // are found by grouping the uids alone and both checks are hash anti-joins. A general mapping
+    // may emit several rows per record and keeps the self anti-join on record_no.
     const values = EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? recordNo : `m.${c}`)).join(', ');
     const key = positional ? 'rowid' : 'record_no';
     // When the uid determines the time, only the stored events in this file's time range can
@@ -156,15 +166,58 @@ class FileLoad implements LoadContext {
            SELECT ${values} FROM mapped m
            WHERE m.reject_reason IS NULL
              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-           QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
+             -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
+             -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
+             AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
       window ? { file_id: this.file.id, lo: counts.lo, hi: counts.hi } : { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
     const bad = Number(counts?.bad ?? 0);
-    this.tally.records += total;
+    const merged = Number(counts?.merged ?? 0);
+    this.tally.records += total + merged;
+    if (merged > 0) this.tally.merged = (this.tally.merged ?? 0) + merged;
     this.tally.rejected += bad;
     this.tally.inserted += inserted;
     this.tally.duplicates += total - bad - inserted;
+  }
+
+  async upsertCiRuns(selectSql: string): Promise<CiMergeResult> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    this.temps.add('ci_mapped');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE ci_mapped AS
+       WITH staged AS (${staging.sql})
+       SELECT ${CI_MAPPED_COLUMNS.join(', ')} FROM (${selectSql})`,
+      { ...staging.params, file_id: this.file.id, file_path: this.file.path },
+    );
+    return mergeCiRuns(this.store, 'ci_mapped', this.file.id);
+  }
+
+  async *stagedRows(selectSql: string, pageSize = 1000): AsyncIterable<Row[]> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    // Materialised first, so the adapter can write between pages on the same connection. The
+    // streaming row_number() keeps the order selectSql produced (give it an ORDER BY); rowid
+    // cannot page here, as rows added inside a transaction get provisional rowids.
+    this.temps.add('staged_rows');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE staged_rows AS
+       WITH staged AS (${staging.sql}) SELECT row_number() OVER () AS _page_row, * FROM (${selectSql})`,
+      staging.params,
+    );
+    for (let from = 1; ; from += pageSize) {
+      const rows = await this.store.all(
+        'SELECT * EXCLUDE (_page_row) FROM staged_rows WHERE _page_row >= $1 AND _page_row < $2 ORDER BY _page_row',
+        [from, from + pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+    }
+  }
+
+  async insertSignatures(rows: readonly SignatureInput[]): Promise<void> {
+    await writeSignatures(this.store, this.file, this.tally, rows);
   }
 
   async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
@@ -219,6 +272,31 @@ function locateJsonError(path: string, gzip: boolean): number | null {
   }
 }
 
+/**
+ * A corrupt or truncated gzip: inflate what precedes the damage into a temporary plain file, so
+ * the readable records still load and the damage itself is one reject.
+ */
+async function salvageGzip(path: string, check: InflateCheck): Promise<{ path: string; note: string; cleanup: () => void }> {
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sigtrail-salvage-'));
+  const out = nodePath.join(dir, 'salvaged.json');
+  // Streamed, so memory stays flat whatever the size; the stream simply ends at the damage.
+  const written = await new Promise<number>((resolve) => {
+    let n = 0;
+    const sink = fs.createWriteStream(out);
+    const gunzip = zlib.createGunzip();
+    const finish = (): void => { sink.end(() => resolve(n)); };
+    gunzip.on('data', (c: Buffer) => { n += c.length; sink.write(c); });
+    gunzip.on('end', finish);
+    gunzip.on('error', finish);
+    fs.createReadStream(path).on('error', finish).pipe(gunzip);
+  });
+  return {
+    path: out,
+    note: `corrupt gzip stream (${check.error ?? 'unknown error'}) after ${written} decompressed bytes; records before the damage were loaded`,
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 /** Parses a whole-document file once; returns DuckDB's error when it cannot. */
 async function probeDocument(store: Store, sample: Sample): Promise<unknown> {
   try {
@@ -257,8 +335,18 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
   );
   if (prior) return done({ status: 'already-ingested', adapter: prior.adapter });
 
-  const sample = sniff(path);
+  let sample = sniff(path);
   const adapter = chooseAdapter(sample, options.source);
+  // gzip: refuse bombs before DuckDB inflates anything; salvage what precedes corruption.
+  let salvage: { note: string; cleanup: () => void } | undefined;
+  if (adapter && sample.gzip) {
+    const check = await measureInflated(path);
+    if (check.error) {
+      const s = await salvageGzip(path, check);
+      salvage = s;
+      sample = { ...sniff(s.path), path: s.path };
+    }
+  }
   if (!adapter) {
     const why = sample.container === 'empty' ? 'empty file'
       : sample.container === 'binary' ? 'binary content, not a log'
@@ -285,12 +373,14 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
     await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
     await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
-    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError);
+    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, options.trustedLogs);
     try {
+      if (salvage) await ctx.reject(null, salvage.note);
       await adapter.load(ctx);
       await ctx.resolveLineNumbers();
     } finally {
       await ctx.cleanup();
+      salvage?.cleanup();
     }
     await store.run('UPDATE files SET records = $1, rejected = $2 WHERE file_id = $3', [ctx.tally.records, ctx.tally.rejected, id]);
     return done({ adapter: adapter.id, ...ctx.tally });

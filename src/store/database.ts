@@ -11,6 +11,7 @@ import {
   DuckDBInstance,
   VARCHAR,
   LIST,
+  listValue,
   type DuckDBConnection,
   type DuckDBType,
   type DuckDBValue,
@@ -62,7 +63,7 @@ function typeOf(p: Param): DuckDBType | undefined {
 }
 
 function toValue(p: Param): DuckDBValue {
-  return Array.isArray(p) ? ([...(p as readonly string[])] as unknown as DuckDBValue) : (p as DuckDBValue);
+  return Array.isArray(p) ? listValue([...(p as readonly string[])]) : (p as DuckDBValue);
 }
 
 function bind(params: Params): {

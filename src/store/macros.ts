@@ -6,9 +6,9 @@ export const MACROS = `
 -- Any timestamp a log may carry → TIMESTAMPTZ (UTC), or NULL when unparseable or implausible.
 -- Accepts ISO-8601 with or without zone/offset and with up to 9 fractional digits, "YYYY-MM-DD HH:MM:SS"
 -- (Panther), and epoch seconds / milliseconds / microseconds / nanoseconds (told apart by magnitude).
--- Plain expressions only: a macro body with a subquery becomes a correlated subquery per call,
--- which cost ~30 s per million records.
-CREATE OR REPLACE TEMP MACRO st__epoch(d) AS (
+-- Plain expressions, no subqueries: a macro body with a scalar subquery is decorrelated into a join
+-- on every call: measured 7 s per million values against 0.7 s for this form.
+CREATE OR REPLACE TEMP MACRO st_epoch(d) AS (
   CASE
     WHEN d IS NULL THEN NULL
     WHEN abs(d) < 1e11 THEN to_timestamp(d)
@@ -16,20 +16,20 @@ CREATE OR REPLACE TEMP MACRO st__epoch(d) AS (
     WHEN abs(d) < 1e17 THEN to_timestamp(d / 1e6)
     ELSE to_timestamp(d / 1e9) END
 );
-CREATE OR REPLACE TEMP MACRO st__ts(s) AS (
+CREATE OR REPLACE TEMP MACRO st_ts_text(s) AS (
   CASE
     WHEN s IS NULL OR s = '' THEN NULL
-    WHEN regexp_full_match(s, '-?[0-9]{1,20}(\\.[0-9]+)?') THEN st__epoch(TRY_CAST(s AS DOUBLE))
+    WHEN regexp_full_match(s, '-?[0-9]{1,20}(\\.[0-9]+)?') THEN st_epoch(TRY_CAST(s AS DOUBLE))
     ELSE COALESCE(TRY_CAST(s AS TIMESTAMPTZ), TRY_CAST(try_strptime(s, '%b %d, %Y, %I:%M:%S %p') AS TIMESTAMPTZ))
   END
 );
-CREATE OR REPLACE TEMP MACRO st_ts(v) AS (st__ts(trim(CAST(v AS VARCHAR))));
+CREATE OR REPLACE TEMP MACRO st_ts(v) AS (st_ts_text(trim(CAST(v AS VARCHAR))));
 
 -- st_ts bounded to plausible audit times; anything outside is treated as unparseable.
-CREATE OR REPLACE TEMP MACRO st__plausible(t) AS (
-  CASE WHEN t BETWEEN TIMESTAMPTZ '1995-01-01 00:00:00+00' AND TIMESTAMPTZ '2200-01-01 00:00:00+00' THEN t END
+CREATE OR REPLACE TEMP MACRO st_ts_ok(v) AS (
+  CASE WHEN st_ts(v) BETWEEN TIMESTAMPTZ '1995-01-01 00:00:00+00' AND TIMESTAMPTZ '2200-01-01 00:00:00+00'
+       THEN st_ts(v) END
 );
-CREATE OR REPLACE TEMP MACRO st_ts_ok(v) AS (st__plausible(st_ts(v)));
 
 -- A short, single-line, length-capped excerpt of a record for rejects.snippet.
 CREATE OR REPLACE TEMP MACRO st_snippet(v) AS (
