@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildAnalysisStore, measureAnalyses, measureScan, type QueryEnvironment } from './analyses.js';
+import { buildAnalysisStore, measureAnalyses, measureScan, type QueryEnvironment } from './queries.js';
 import { compileChildren, ensureBuilt } from './compile.js';
 import { contendersFor, type Environment, type Role } from './contenders.js';
 import { ensureData, type DataKind, type DataSet } from './generate.js';
