@@ -49,7 +49,7 @@ kinds: ${KINDS.join(', ')}; roles: ${ROLES.join(', ')}\n`);
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 function sizes(): number[] {
-  if (values.smoke) return [3000];
+  if (values.smoke) return [2000];
   const raw = (values.events ?? ['100000', '1000000']).flatMap((v) => v.split(','));
   const out = raw.map((v) => Number(v.replace(/_/g, '')));
   if (out.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--events wants whole numbers ≥ 100, got ${raw.join(', ')}`);
@@ -86,7 +86,7 @@ async function measureSet(set: DataSet, env: Environment, rounds: number, skip: 
   const rows: Row[] = contenders.map((c) => ({
     set: set.kind, contender: c.name, role: c.role, records: set.records, bytes: set.bytes, samples: [], skipped: c.skip,
   }));
-  const runnable = contenders.map((c, i) => ({ c, row: rows[i]! })).filter(({ c }) => !c.skip);
+  const runnable = contenders.map((c, i) => ({ c, row: rows[i] })).filter(({ c }) => !c.skip);
   for (let round = 0; round < rounds; round++) {
     const order = runnable.slice(round % runnable.length).concat(runnable.slice(0, round % runnable.length));
     for (const { c, row } of order) {
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     jq: hasJq(),
     sources: sigtrailSources(),
   };
-  const qenv: QueryEnvironment = { root: ROOT, scratch, rounds, log };
+  const qenv: QueryEnvironment = { root: ROOT, scratch, rounds, log, maxAnalyses: smoke ? 3 : undefined };
   const rows: Row[] = [];
   const started = Date.now();
 
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const date = new Date();
   process.stdout.write(`\n## sigtrail benchmark, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n`);
   process.stdout.write(`${m.cpus} × ${m.model}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}, DuckDB ${m.duckdb}; `
-    + `load average ${m.loadAverage.start[0]!.toFixed(1)} → ${m.loadAverage.end[0]!.toFixed(1)}; ${rounds} round(s), medians\n\n`);
+    + `load average ${m.loadAverage.start[0].toFixed(1)} → ${m.loadAverage.end[0].toFixed(1)}; ${rounds} round(s), medians\n\n`);
   process.stdout.write(`${table}\n\n${targetsMarkdown(targets)}\n`);
   const payload = { date: date.toISOString(), machine: m, options: { sizes: sizes(), rounds, only, skip, smoke, compare: baseline ?? null }, seconds: (Date.now() - started) / 1000, summary, targets, rows };
   // Smoke runs (CI) keep their JSON with the data, out of the tracked results.
