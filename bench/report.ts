@@ -40,6 +40,8 @@ export interface Summary {
   cpuSeconds: number | null;
   eventsPerSecond: number | null;
   ratioToFloor: number | null;
+  /** The same ratio on CPU seconds (user + system): steadier than wall time on a busy machine. */
+  cpuRatioToFloor: number | null;
   peakRssBytes: number | null;
   rounds: number;
   note: string;
@@ -60,6 +62,10 @@ export function summarise(rows: readonly Row[]): Summary[] {
       const f = floor?.samples.find((x) => x.round === s.round);
       return f && r.role !== 'floor' ? [s.seconds / f.seconds] : [];
     });
+    const cpuRatios = r.samples.flatMap((s) => {
+      const f = floor?.samples.find((x) => x.round === s.round);
+      return f?.cpuSeconds && s.cpuSeconds !== null && r.role !== 'floor' ? [s.cpuSeconds / f.cpuSeconds] : [];
+    });
     const seconds = median(r.samples.map((s) => s.seconds));
     const cpu = median(r.samples.flatMap((s) => (s.cpuSeconds === null ? [] : [s.cpuSeconds])));
     const rss = r.samples.reduce<number | null>((m, s) => (s.peakRssBytes === null ? m : Math.max(m ?? 0, s.peakRssBytes)), null);
@@ -74,6 +80,7 @@ export function summarise(rows: readonly Row[]): Summary[] {
       cpuSeconds: cpu,
       eventsPerSecond: seconds && r.records ? r.records / seconds : null,
       ratioToFloor: r.role === 'floor' ? 1 : median(ratios),
+      cpuRatioToFloor: r.role === 'floor' ? 1 : median(cpuRatios),
       peakRssBytes: rss,
       rounds: r.samples.length,
       note: r.skipped ?? notes.join('; '),
@@ -93,8 +100,9 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ')
 
 /** The markdown table of a run. */
 export function markdown(summary: readonly Summary[]): string {
-  const head = '| set | contender | events | bytes | seconds | events/s | × floor | peak RSS | notes |\n|---|---|--:|--:|--:|--:|--:|--:|---|';
-  const lines = summary.map((s) => `| ${cell(s.set)} | ${cell(s.contender)} | ${fmtInt(s.records)} | ${fmtBytes(s.bytes)} | ${fmtSec(s.seconds)} | ${fmtInt(s.eventsPerSecond)} | ${s.ratioToFloor === null ? '' : `${s.ratioToFloor.toFixed(2)}×`} | ${fmtBytes(s.peakRssBytes)} | ${cell(s.note)} |`);
+  const head = '| set | contender | events | bytes | seconds | events/s | × floor | × floor CPU | peak RSS | notes |\n|---|---|--:|--:|--:|--:|--:|--:|--:|---|';
+  const ratio = (x: number | null): string => (x === null ? '' : `${x.toFixed(2)}×`);
+  const lines = summary.map((s) => `| ${cell(s.set)} | ${cell(s.contender)} | ${fmtInt(s.records)} | ${fmtBytes(s.bytes)} | ${fmtSec(s.seconds)} | ${fmtInt(s.eventsPerSecond)} | ${ratio(s.ratioToFloor)} | ${ratio(s.cpuRatioToFloor)} | ${fmtBytes(s.peakRssBytes)} | ${cell(s.note)} |`);
   return [head, ...lines].join('\n');
 }
 
