@@ -11,6 +11,7 @@ import { distrustCommand } from './commands/distrust.js';
 import { ingestCommand } from './commands/ingest.js';
 import { lateralCommand } from './commands/lateral.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
+import { scanCommand } from './commands/scan.js';
 import { sourcesCommand } from './commands/sources.js';
 import { signedCommand } from './commands/signed.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
@@ -37,6 +38,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
   const commands = [
     ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, demoCommand,
     windowCommand, signedCommand, anomaliesCommand, lateralCommand, accessCommand, timelineCommand, distrustCommand,
+    scanCommand,
   ];
   for (const make of commands) program.addCommand(make(getCtx).exitOverride());
   return program;
