@@ -56,14 +56,15 @@ export async function runStoreRules(store: Store, timings: Record<string, number
   }
   const files = await FileIndex.load(store);
   const { rows } = await fetchRows(store, 'SELECT * FROM s_finding ORDER BY ts, rule, scope, subject');
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   return rows.map((r) => {
-    const rule = String(r.rule) as RuleId;
-    const key = String(r.scope);
+    const rule = text(r.rule) as RuleId;
+    const key = text(r.scope) ?? '';
     const evidence = rawEvidenceList(r.evidence).map((e) => files.evidence(e));
     return {
       fingerprint: findingFingerprint(rule, [key], evidence),
-      rule, severity: r.severity as Severity, ts: r.ts === null ? null : String(r.ts), key,
-      actor: r.actor === null ? null : String(r.actor), summary: String(r.summary ?? ''), evidence, ...ruleMeta(rule), scan_id: null,
+      rule, severity: text(r.severity) as Severity, ts: text(r.ts), key,
+      actor: text(r.actor), summary: text(r.summary) ?? '', evidence, ...ruleMeta(rule), scan_id: null,
     };
   });
 }

@@ -173,7 +173,7 @@ describe('output and report', () => {
     expect(fs.readdirSync(reportDir).sort()).toEqual(['findings.csv', 'findings.json']);
     const doc = JSON.parse(fs.readFileSync(path.join(reportDir, 'findings.json'), 'utf8')) as Doc;
     expect(pairs(doc)).toEqual(NIGHT2_ALL_KEYS);
-    const rows = parse(fs.readFileSync(path.join(reportDir, 'findings.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(fs.readFileSync(path.join(reportDir, 'findings.csv'), 'utf8'), { columns: true });
     expect(rows.map((r) => `${r.rule} ${r.key}`).sort()).toEqual(NIGHT2_ALL_KEYS);
     expect(rows.find((r) => r.rule === 'SIGN_DENIED')!.evidence).toMatch(/^events:aws\.cloudtrail:.* \(.*\.json\.gz#1\)$/);
     expect(rows.every((r) => !/^[=+\-@]/.test(r.summary))).toBe(true);
