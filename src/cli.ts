@@ -11,6 +11,7 @@ import { distrustCommand } from './commands/distrust.js';
 import { ingestCommand } from './commands/ingest.js';
 import { lateralCommand } from './commands/lateral.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
+import { rawCommand } from './commands/raw.js';
 import { scanCommand } from './commands/scan.js';
 import { sourcesCommand } from './commands/sources.js';
 import { signedCommand } from './commands/signed.js';
@@ -36,7 +37,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const commands = [
-    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, demoCommand,
+    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, rawCommand, demoCommand,
     windowCommand, signedCommand, anomaliesCommand, lateralCommand, accessCommand, timelineCommand, distrustCommand,
     scanCommand,
   ];
@@ -52,10 +53,12 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
     ctx ??= CliContext.fromOptions(program.opts<GlobalOptions>(), io);
     return ctx;
   });
-  program.configureOutput({
-    writeOut: (s) => (io.stdout ?? process.stdout).write(s),
-    writeErr: (s) => stderr.write(s),
-  });
+  const output = {
+    writeOut: (s: string) => (io.stdout ?? process.stdout).write(s),
+    writeErr: (s: string) => stderr.write(s),
+  };
+  // addCommand() does not pass output settings down, so each command gets them.
+  for (const cmd of [program, ...program.commands]) cmd.configureOutput(output);
   try {
     await program.parseAsync(argv);
     return ctx?.exitCode ?? 0;

@@ -75,11 +75,16 @@ const HOP_SQL = `INSERT INTO c_pivot
     AND issued_credential_id NOT IN (SELECT value FROM c_pivot WHERE kind = 'credential')`;
 
 function str(v: Plain | undefined): string | null {
-  return v === null || v === undefined ? null : String(v);
+  if (v === null || v === undefined) return null;
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function text(v: Plain | undefined): string {
+  return str(v) ?? '';
 }
 
 function strList(v: Plain | undefined): string[] {
-  return Array.isArray(v) ? v.filter((x) => x !== null).map(String) : [];
+  return Array.isArray(v) ? v.filter((x) => x !== null).map((x) => text(x)) : [];
 }
 
 function num(v: Plain | undefined): number | null {
@@ -275,12 +280,12 @@ export class Investigation {
       const meta = new Map([...this.analyses.values()].filter((a) => a.extra.rule).map((a) => [a.extra.rule, a]));
       const rank = (s: string): number => SEVERITIES.indexOf(s as Severity);
       this.findingsList = rows.map((r) => {
-        const a = meta.get(String(r.rule))!;
+        const a = meta.get(text(r.rule))!;
         const evidence = rawEvidenceList(r.evidence).map((e) => this.files!.evidence(e));
         return {
           rule: r.rule as RuleId, severity: r.severity as Severity, ts: str(r.ts), actor: str(r.actor), summary: str(r.summary) ?? '',
-          evidence, mitre: a.mitre, owasp_nhi: a.owaspNhi, fingerprint: findingFingerprint(String(r.rule), this.scope, evidence),
-          title: a.title, stage: String(r.stage),
+          evidence, mitre: a.mitre, owasp_nhi: a.owaspNhi, fingerprint: findingFingerprint(text(r.rule), this.scope, evidence),
+          title: a.title, stage: text(r.stage),
           pivots: { principal: str(r.principal), credential_id: str(r.credential_id), source_ip: str(r.source_ip), run_id: str(r.run_id) },
         };
       }).sort((x, y) => (x.ts ?? '').localeCompare(y.ts ?? '') || rank(y.severity) - rank(x.severity)
@@ -295,9 +300,9 @@ export class Investigation {
     const range = await this.range(from, to);
     const { rows } = await this.timed('signed', () => runAnalysis(this.store, this.analysis('signed'), this.values(range)));
     return rows.map((r) => ({
-      log_index: (r.log_index as number | string | null) ?? null, entry_uuid: String(r.entry_uuid), integrated_time: str(r.integrated_time),
+      log_index: (r.log_index as number | string | null) ?? null, entry_uuid: text(r.entry_uuid), integrated_time: str(r.integrated_time),
       artifact_digest: str(r.artifact_digest), subjects: r.subjects ?? null, signer: str(r.signer), key_fingerprint: str(r.key_fingerprint),
-      run_id: str(r.run_id), verdict: r.verdict as Verdict, reasons: strList(r.reasons), mode: String(r.mode), rules: strList(r.rules),
+      run_id: str(r.run_id), verdict: r.verdict as Verdict, reasons: strList(r.reasons), mode: text(r.mode), rules: strList(r.rules),
       file: this.files!.path(num(r.file_id)), record_no: num(r.record_no),
     }));
   }
@@ -312,7 +317,7 @@ export class Investigation {
       await materialise(this.store, 'c_signed', this.analysis('signed'), this.values(range));
       return runAnalysis(this.store, this.analysis('distrust'), this.values({ all_in_window: allInWindow }));
     });
-    const entries = rows.map((r) => ({ digest: String(r.digest), entries: strList(r.entries), verdicts: strList(r.verdicts) }));
+    const entries = rows.map((r) => ({ digest: text(r.digest), entries: strList(r.entries), verdicts: strList(r.verdicts) }));
     return { digests: entries.map((e) => e.digest), entries };
   }
 
@@ -321,9 +326,9 @@ export class Investigation {
     await this.findings();
     const { rows } = await fetchRows(this.store, 'SELECT * FROM c_lateral ORDER BY ts, pivot_kind, "pivot", event_uid');
     return rows.map((r) => ({
-      pivot: String(r.pivot), pivot_kind: r.pivot_kind as LateralRow['pivot_kind'], ts: str(r.ts), source: String(r.source),
-      action: String(r.action), target: str(r.target), actor: str(r.actor), native_action: str(r.native_action),
-      outcome: String(r.outcome), issued_credential_id: str(r.issued_credential_id), event_uid: String(r.event_uid),
+      pivot: text(r.pivot), pivot_kind: r.pivot_kind as LateralRow['pivot_kind'], ts: str(r.ts), source: text(r.source),
+      action: text(r.action), target: str(r.target), actor: str(r.actor), native_action: str(r.native_action),
+      outcome: text(r.outcome), issued_credential_id: str(r.issued_credential_id), event_uid: text(r.event_uid),
       file: this.files!.path(num(r.file_id)), record_no: num(r.record_no),
     }));
   }
@@ -333,7 +338,7 @@ export class Investigation {
     await this.resolve();
     const { rows } = await this.timed('access', () => runAnalysis(this.store, this.analysis('access'), this.values()));
     return rows.map((r) => ({
-      kind: r.kind as AccessRow['kind'], who: String(r.who), actions: strList(r.actions), first_seen: str(r.first_seen),
+      kind: r.kind as AccessRow['kind'], who: text(r.who), actions: strList(r.actions), first_seen: str(r.first_seen),
       last_seen: str(r.last_seen), count: Number(r.count), failed: Number(r.failed), sources: strList(r.sources),
       expected: typeof r.expected === 'boolean' ? r.expected : null,
     }));
@@ -348,7 +353,7 @@ export class Investigation {
     return rows.map((r) => {
       const ev = this.files!.evidence({ tbl: str(r.tbl), id: str(r.id), file_id: num(r.file_id), record_no: num(r.record_no) });
       return {
-        ts: str(r.ts), source: String(r.source), action: String(r.action), native_action: str(r.native_action), outcome: str(r.outcome),
+        ts: str(r.ts), source: text(r.source), action: text(r.action), native_action: str(r.native_action), outcome: str(r.outcome),
         actor: str(r.actor), target: str(r.target), detail: str(r.detail), rules: strList(r.rules), ref: evidenceRef(ev),
         file: ev.file, record_no: ev.record_no,
       };
@@ -361,7 +366,7 @@ export class Investigation {
     if (a.extra.kind === 'rule') {
       const findings = (await this.findings()).filter((f) => f.rule === a.extra.rule);
       const columns = ['rule', 'severity', 'ts', 'actor', 'summary', 'evidence', 'mitre', 'owasp_nhi', 'fingerprint'];
-      return { columns, rows: findings.map((f) => ({ ...f, evidence: f.evidence as unknown as Plain, pivots: null }) as unknown as Row) };
+      return { columns, rows: findings.map((f) => ({ ...f, evidence: f.evidence as unknown as Plain, pivots: null })) };
     }
     await this.findings();
     const range = await this.range();

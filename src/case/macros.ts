@@ -45,8 +45,10 @@ CREATE OR REPLACE TEMP MACRO c_ref_key(r) AS (regexp_replace(r, '^refs/(heads|ta
 
 -- Release tags differ on every release; history is generalised to the tag namespace so that
 -- inference finds the pattern ("refs/tags/*"), not one tag.
+-- GitHub's head_branch gives a tag push's bare tag name ("v1.2.3"): version-like bare names count as tags.
 CREATE OR REPLACE TEMP MACRO c_ref_general(r) AS (
-  CASE WHEN r LIKE 'refs/tags/%' THEN 'refs/tags/*' ELSE r END
+  CASE WHEN r LIKE 'refs/tags/%' OR (NOT starts_with(r, 'refs/') AND regexp_full_match(r, '[A-Za-z_-]*v?[0-9]+(\.[0-9]+)+.*'))
+       THEN 'refs/tags/*' ELSE r END
 );
 CREATE OR REPLACE TEMP MACRO c_san_general(s) AS (
   regexp_replace(s, '@refs/tags/.*$', '@refs/tags/*')

@@ -113,30 +113,54 @@ export const RESOLVE_SQL: readonly string[] = [
    WHERE lower(s.key_fingerprint) IN (SELECT fp FROM fps) OR s.san IN (SELECT san FROM sans)
    QUALIFY row_number() OVER (PARTITION BY s.entry_uuid ORDER BY s.file_id, s.record_no) = 1`,
 
+  // CI builds. A job whose end is not recorded (an audit-log prepared_workflow_job) ends with its
+  // run's completion (a run-level row or a ci.run event) or, failing that, job_max_h after it started.
   `CREATE OR REPLACE TEMP TABLE c_build AS
-   WITH b AS (
+   WITH b0 AS (
      SELECT 'ci_runs' AS tbl, ci_uid AS uid, level, provider AS source, run_id, attempt, job_name, repo,
             c_wf(repo, COALESCE(workflow_ref, workflow)) AS wf, ref, trigger_event, runner_type, actor,
-            COALESCE(started_at, completed_at - to_hours(CAST($job_max_h AS BIGINT))) AS started_at,
-            COALESCE(completed_at, started_at + to_hours(CAST($job_max_h AS BIGINT))) AS ended_at,
-            completed_at IS NULL AS open_ended,
+            COALESCE(started_at, completed_at - to_hours(CAST($job_max_h AS BIGINT))) AS started_at, completed_at,
             COALESCE(secrets_passed, []::VARCHAR[]) AS secrets, file_id, record_no
      FROM ci_runs WHERE COALESCE(started_at, completed_at) IS NOT NULL
      UNION ALL
      SELECT 'events', e.event_uid, 'job', e.source, e.run_id, NULL, NULL, e.repo, c_wf(e.repo, e.workflow), e.ref, NULL, NULL, e.actor,
-            e.ts,
-            -- A job known only by its start ends with its run's completion record, or job_max_h later.
-            CASE WHEN d.t > e.ts AND (d.repo_l IS NULL OR e.repo IS NULL OR d.repo_l = lower(e.repo))
-                 THEN LEAST(d.t, e.ts + to_hours(CAST($job_max_h AS BIGINT)))
-                 ELSE e.ts + to_hours(CAST($job_max_h AS BIGINT)) END,
-            d.t IS NULL OR d.t <= e.ts, COALESCE(e.secrets, []::VARCHAR[]), e.file_id, e.record_no
+            e.ts, NULL, COALESCE(e.secrets, []::VARCHAR[]), e.file_id, e.record_no
      FROM events e
-     LEFT JOIN (SELECT run_id, any_value(lower(repo)) AS repo_l, max(ts) AS t FROM events WHERE action = 'ci.run' AND run_id IS NOT NULL GROUP BY run_id) d
-       ON d.run_id = e.run_id
-     -- A run that ci_runs describes (with real start and end times) is taken from there only.
+     -- A run that ci_runs describes is taken from there only.
      LEFT JOIN (SELECT run_id, list(DISTINCT lower(repo)) AS repos FROM ci_runs GROUP BY run_id) r ON r.run_id = e.run_id
      WHERE e.action = 'ci.job'
        AND (r.run_id IS NULL OR (e.repo IS NOT NULL AND NOT list_contains(r.repos, lower(e.repo)) AND NOT list_contains(r.repos, NULL)))
+   ), done AS (
+     SELECT run_id, lower(repo) AS repo_l, completed_at AS t FROM ci_runs WHERE level = 'run' AND completed_at IS NOT NULL
+     UNION ALL
+     SELECT run_id, lower(repo), ts FROM events WHERE action = 'ci.run' AND run_id IS NOT NULL
+   ), first_done AS (
+     SELECT b0.tbl, b0.uid, min(d.t) AS t
+     FROM b0 JOIN done d ON d.run_id = b0.run_id
+     WHERE b0.completed_at IS NULL AND d.t > b0.started_at
+       AND (d.repo_l IS NULL OR b0.repo IS NULL OR d.repo_l = lower(b0.repo))
+     GROUP BY ALL
+   ), run_ctx AS (
+     -- Audit-log job records carry no ref, trigger or actor: their run's records do.
+     SELECT run_id, attempt, lower(repo) AS repo_l, ref, trigger_event, COALESCE(triggering_actor, actor) AS actor
+     FROM ci_runs WHERE level = 'run'
+     UNION ALL
+     SELECT run_id, NULL, lower(repo), ref, NULL, actor FROM events WHERE action = 'ci.run' AND run_id IS NOT NULL
+   ), job_ctx AS (
+     SELECT b0.tbl, b0.uid, r.ref, r.trigger_event, r.actor
+     FROM b0 JOIN run_ctx r ON r.run_id = b0.run_id
+     WHERE b0.level = 'job' AND (b0.ref IS NULL OR b0.trigger_event IS NULL OR b0.actor IS NULL)
+       AND (r.repo_l IS NULL OR b0.repo IS NULL OR r.repo_l = lower(b0.repo))
+       AND (r.attempt IS NULL OR b0.attempt IS NULL OR r.attempt = b0.attempt)
+     QUALIFY row_number() OVER (PARTITION BY b0.tbl, b0.uid
+                                ORDER BY r.attempt IS NOT DISTINCT FROM b0.attempt DESC, r.ref IS NULL, r.trigger_event IS NULL) = 1
+   ), b AS (
+     SELECT b0.* EXCLUDE (completed_at, ref, trigger_event, actor),
+            COALESCE(b0.ref, j.ref) AS ref, COALESCE(b0.trigger_event, j.trigger_event) AS trigger_event, COALESCE(b0.actor, j.actor) AS actor,
+            COALESCE(b0.completed_at, LEAST(f.t, b0.started_at + to_hours(CAST($job_max_h AS BIGINT))),
+                     b0.started_at + to_hours(CAST($job_max_h AS BIGINT))) AS ended_at,
+            b0.completed_at IS NULL AND f.t IS NULL AS open_ended
+     FROM b0 LEFT JOIN first_done f USING (tbl, uid) LEFT JOIN job_ctx j USING (tbl, uid)
    )
    SELECT b.*, list_has_any(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed,
           list_intersect(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed_secrets

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import type { Row } from '../store/values.js';
 import { openInvestigation, withCaseOptions, type CaseFlags } from './case-options.js';
 import type { CliContext } from './context.js';
 
@@ -22,7 +21,7 @@ export function distrustCommand(ctx: () => CliContext): Command {
           if (doc.digests.length === 0) c.out.note('nothing to distrust');
           break;
         default:
-          c.out.rows(['digest', 'entries', 'verdicts'], doc.entries as unknown as Row[]);
+          c.out.rows(['digest', 'entries', 'verdicts'], doc.entries);
       }
     });
 }

@@ -8,13 +8,17 @@
  */
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
 import zlib from 'node:zlib';
 import { SigtrailError, UsageError, messageOf } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
+import { CI_MAPPED_COLUMNS, mergeCiRuns, type CiMergeResult } from './ci-runs.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
 import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
 import { sha256File } from './hash.js';
+import { measureInflated, type InflateCheck } from './inflate.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
 import { sniff, type Sample } from './sniff.js';
 import { MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
@@ -134,6 +138,19 @@ class FileLoad implements LoadContext {
     this.tally.duplicates += total - bad - inserted;
   }
 
+  async upsertCiRuns(selectSql: string): Promise<CiMergeResult> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    this.temps.add('ci_mapped');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE ci_mapped AS
+       WITH staged AS (${staging.sql})
+       SELECT ${CI_MAPPED_COLUMNS.join(', ')} FROM (${selectSql})`,
+      { ...staging.params, file_id: this.file.id, file_path: this.file.path },
+    );
+    return mergeCiRuns(this.store, 'ci_mapped', this.file.id);
+  }
+
   async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
     await this.store.run(
       'INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet) VALUES ($1, $2, $3, $4, $5, $6)',
@@ -186,6 +203,31 @@ function locateJsonError(path: string, gzip: boolean): number | null {
   }
 }
 
+/**
+ * A corrupt or truncated gzip: inflate what precedes the damage into a temporary plain file, so
+ * the readable records still load and the damage itself is one reject.
+ */
+async function salvageGzip(path: string, check: InflateCheck): Promise<{ path: string; note: string; cleanup: () => void }> {
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sigtrail-salvage-'));
+  const out = nodePath.join(dir, 'salvaged.json');
+  // Streamed, so memory stays flat whatever the size; the stream simply ends at the damage.
+  const written = await new Promise<number>((resolve) => {
+    let n = 0;
+    const sink = fs.createWriteStream(out);
+    const gunzip = zlib.createGunzip();
+    const finish = (): void => { sink.end(() => resolve(n)); };
+    gunzip.on('data', (c: Buffer) => { n += c.length; sink.write(c); });
+    gunzip.on('end', finish);
+    gunzip.on('error', finish);
+    fs.createReadStream(path).on('error', finish).pipe(gunzip);
+  });
+  return {
+    path: out,
+    note: `corrupt gzip stream (${check.error ?? 'unknown error'}) after ${written} decompressed bytes; records before the damage were loaded`,
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 /** Parses a whole-document file once; returns DuckDB's error when it cannot. */
 async function probeDocument(store: Store, sample: Sample): Promise<unknown> {
   try {
@@ -224,8 +266,18 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
   );
   if (prior) return done({ status: 'already-ingested', adapter: prior.adapter });
 
-  const sample = sniff(path);
+  let sample = sniff(path);
   const adapter = chooseAdapter(sample, options.source);
+  // gzip: refuse bombs before DuckDB inflates anything; salvage what precedes corruption.
+  let salvage: { note: string; cleanup: () => void } | undefined;
+  if (adapter && sample.gzip) {
+    const check = await measureInflated(path);
+    if (check.error) {
+      const s = await salvageGzip(path, check);
+      salvage = s;
+      sample = { ...sniff(s.path), path: s.path };
+    }
+  }
   if (!adapter) {
     const why = sample.container === 'empty' ? 'empty file'
       : sample.container === 'binary' ? 'binary content, not a log'
@@ -254,10 +306,12 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
     const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError);
     try {
+      if (salvage) await ctx.reject(null, salvage.note);
       await adapter.load(ctx);
       await ctx.resolveLineNumbers();
     } finally {
       await ctx.cleanup();
+      salvage?.cleanup();
     }
     await store.run('UPDATE files SET records = $1, rejected = $2 WHERE file_id = $3', [ctx.tally.records, ctx.tally.rejected, id]);
     return done({ adapter: adapter.id, ...ctx.tally });

@@ -24,7 +24,7 @@ export function stripControl(text: string): string {
 
 /** Terminal-safe single-line text: newlines and tabs become visible too. */
 export function terminalCell(text: string): string {
-  return stripControl(text).replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, ' ');
+  return stripControl(text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, ' '));
 }
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;

@@ -3,9 +3,12 @@
  * detectors could claim goes to the one that knows it best.
  */
 import { awsCloudtrail } from './aws-cloudtrail/index.js';
+import { githubActions } from './github-actions/index.js';
+import { githubAudit } from './github-audit/index.js';
+import { gitlabAudit } from './gitlab-audit/index.js';
 import type { SourceAdapter } from './types.js';
 
-export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail];
+export const ADAPTERS: readonly SourceAdapter[] = [awsCloudtrail, githubAudit, githubActions, gitlabAudit];
 
 export function adapterById(id: string): SourceAdapter | undefined {
   return ADAPTERS.find((a) => a.id === id);

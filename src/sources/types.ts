@@ -4,6 +4,7 @@
  * records onto the canonical tables); copy a folder to add a source.
  */
 import type { Store } from '../store/database.js';
+import type { CiMergeResult } from '../ingest/ci-runs.js';
 import type { Sample } from '../ingest/sniff.js';
 
 export interface FileRef {
@@ -45,6 +46,12 @@ export interface LoadContext {
    * `file_id`) plus `reject_reason` — and inserts its new rows; rows with a reject_reason become rejects.
    */
   insertEvents(selectSql: string): Promise<void>;
+  /**
+   * Runs `selectSql` — a SELECT over `staged` producing the columns of `ci_runs` (CI_RUN_COLUMNS without
+   * `file_id`) — and merges its rows into `ci_runs` on `ci_uid` (rules in src/ingest/ci-runs.ts).
+   * Records are not counted here: the `insertEvents` call over the same records counts them.
+   */
+  upsertCiRuns(selectSql: string): Promise<CiMergeResult>;
   /** Records one rejected record. */
   reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void>;
 }
@@ -58,6 +65,11 @@ export interface SourceAdapter {
   readonly emits: readonly string[];
   /** What it reads, one line each, for `sigtrail sources` and the README. */
   readonly formats: readonly string[];
+  /**
+   * How this adapter stages its files (wrapper keys); declared here as well as passed to
+   * ctx.stage() so that `sigtrail raw` can re-read a record by its number later.
+   */
+  readonly stageOptions?: StageOptions;
   /** True when the sample looks like this format (content first; names only as a tie-breaker). */
   detect(sample: Sample): boolean;
   /** Loads one file; runs inside the file's transaction. */

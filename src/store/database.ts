@@ -63,7 +63,6 @@ function typeOf(p: Param): DuckDBType | undefined {
 }
 
 function toValue(p: Param): DuckDBValue {
-  // node-api binds a LIST-typed parameter only from a DuckDBListValue, not from a JS array.
   return Array.isArray(p) ? listValue([...(p as readonly string[])]) : (p as DuckDBValue);
 }
 

@@ -6,21 +6,24 @@ export const MACROS = `
 -- Any timestamp a log may carry → TIMESTAMPTZ (UTC), or NULL when unparseable or implausible.
 -- Accepts ISO-8601 with or without zone/offset and with up to 9 fractional digits, "YYYY-MM-DD HH:MM:SS"
 -- (Panther), and epoch seconds / milliseconds / microseconds / nanoseconds (told apart by magnitude).
-CREATE OR REPLACE TEMP MACRO st_ts(v) AS (
-  WITH t AS (SELECT trim(CAST(v AS VARCHAR)) AS s)
-  SELECT CASE
-    WHEN s IS NULL OR s = '' THEN NULL
-    WHEN regexp_full_match(s, '-?[0-9]{1,20}(\\.[0-9]+)?') THEN (
-      WITH n AS (SELECT TRY_CAST(s AS DOUBLE) AS d)
-      SELECT CASE
-        WHEN d IS NULL THEN NULL
-        WHEN abs(d) < 1e11 THEN to_timestamp(d)
-        WHEN abs(d) < 1e14 THEN to_timestamp(d / 1e3)
-        WHEN abs(d) < 1e17 THEN to_timestamp(d / 1e6)
-        ELSE to_timestamp(d / 1e9) END FROM n)
-    ELSE COALESCE(TRY_CAST(s AS TIMESTAMPTZ), TRY_CAST(try_strptime(s, '%b %d, %Y, %I:%M:%S %p') AS TIMESTAMPTZ))
-  END FROM t
+-- Plain expressions, no subqueries: a macro body with a scalar subquery is decorrelated into a join
+-- on every call: measured 7 s per million values against 0.7 s for this form.
+CREATE OR REPLACE TEMP MACRO st_epoch(d) AS (
+  CASE
+    WHEN d IS NULL THEN NULL
+    WHEN abs(d) < 1e11 THEN to_timestamp(d)
+    WHEN abs(d) < 1e14 THEN to_timestamp(d / 1e3)
+    WHEN abs(d) < 1e17 THEN to_timestamp(d / 1e6)
+    ELSE to_timestamp(d / 1e9) END
 );
+CREATE OR REPLACE TEMP MACRO st_ts_text(s) AS (
+  CASE
+    WHEN s IS NULL OR s = '' THEN NULL
+    WHEN regexp_full_match(s, '-?[0-9]{1,20}(\\.[0-9]+)?') THEN st_epoch(TRY_CAST(s AS DOUBLE))
+    ELSE COALESCE(TRY_CAST(s AS TIMESTAMPTZ), TRY_CAST(try_strptime(s, '%b %d, %Y, %I:%M:%S %p') AS TIMESTAMPTZ))
+  END
+);
+CREATE OR REPLACE TEMP MACRO st_ts(v) AS (st_ts_text(trim(CAST(v AS VARCHAR))));
 
 -- st_ts bounded to plausible audit times; anything outside is treated as unparseable.
 CREATE OR REPLACE TEMP MACRO st_ts_ok(v) AS (

@@ -17,6 +17,13 @@ export const EVENT_COLUMNS = [
   'details', 'raw', 'file_id', 'record_no',
 ] as const;
 
+/** Columns of `ci_runs`, in order; CI adapters' mapping SELECTs produce these (without `file_id`). */
+export const CI_RUN_COLUMNS = [
+  'ci_uid', 'level', 'provider', 'run_id', 'attempt', 'job_id', 'job_name', 'repo', 'workflow', 'workflow_ref',
+  'trigger_event', 'ref', 'head_sha', 'actor', 'triggering_actor', 'runner_name', 'runner_labels', 'runner_type',
+  'started_at', 'completed_at', 'conclusion', 'secrets_passed', 'sources', 'file_id', 'record_no',
+] as const;
+
 const V1 = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 

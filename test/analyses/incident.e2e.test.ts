@@ -41,16 +41,16 @@ describe('the exposure window', () => {
       ['last_use', '2025-03-10T16:10:00Z', 'rekor', `signatures:${inc.sig.attack2}`],
       ['open', '2025-03-10T16:10:00Z', 'rekor', `signatures:${inc.sig.attack2}`],
     ]);
-    const first = r.window.evidence[0]!;
+    const first = r.window.evidence[0];
     expect(first.file).toMatch(/111122223333_CloudTrail_us-east-1_20250310T0000Z_history\.json\.gz$/);
     expect(first.record_no).toBe(1);
-    expect(r.window.evidence[1]!.summary).toBe('SIGN_DENIED: 1 denied attempt on kv/release/cosign by approle/ci-readonly from 203.0.113.50 (read kv/data/release/cosign: permission denied)');
-    expect(r.window.evidence[2]!.summary).toBe('repo.update_actions_secret on COSIGN_KEY by alice-admin');
+    expect(r.window.evidence[1].summary).toBe('SIGN_DENIED: 1 denied attempt on kv/release/cosign by approle/ci-readonly from 203.0.113.50 (read kv/data/release/cosign: permission denied)');
+    expect(r.window.evidence[2].summary).toBe('repo.update_actions_secret on COSIGN_KEY by alice-admin');
   });
 
   it('resolved every alias of the key in the store', () => {
     expect(r.window.aliases).toEqual([
-      { kind: 'fingerprint', value: CASE.keys[0]!.slice(3) },
+      { kind: 'fingerprint', value: CASE.keys[0].slice(3) },
       { kind: 'secret', value: 'COSIGN_KEY' },
       { kind: 'secret', value: 'kv/release/cosign' },
       { kind: 'secret', value: 'release/cosign-key' },
@@ -70,8 +70,8 @@ describe('every signature on the key has a verdict', () => {
     ]);
     expect(by(inc.sig.attack1)).toMatchObject({ verdict: 'anomalous', rules: ['SIGNED_WITHOUT_BUILD'], signer: null, mode: 'ci_key' });
     expect(by(inc.sig.attack2)).toMatchObject({ verdict: 'anomalous', rules: ['SIGNED_WITHOUT_BUILD', 'USE_AFTER_CONTAINMENT'] });
-    expect(by(inc.sig.ledger[0]!)).toMatchObject({ signer: 'acme/ledger/.github/workflows/release.yml', run_id: '5000' });
-    expect(by(inc.sig.cli[0]!).reasons).toEqual([
+    expect(by(inc.sig.ledger[0])).toMatchObject({ signer: 'acme/ledger/.github/workflows/release.yml', run_id: '5000' });
+    expect(by(inc.sig.cli[0]).reasons).toEqual([
       'job release of acme/ledger-cli/.github/workflows/release.yml on refs/tags/cli-v0.0 (run 6000) was passed COSIGN_KEY and ran 2025-01-25T11:00:00Z to 2025-01-25T11:10:00Z',
     ]);
     expect(by(inc.sig.attack2).subjects).toEqual([{ name: 'ledger-2.0.0.tgz', digest: { sha256: inc.digests.attack2Subject } }]);

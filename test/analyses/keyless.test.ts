@@ -64,7 +64,7 @@ describe('a keyless identity that only signs inside its release runs', () => {
     const r = await investigateCase(b.store, CASE);
     expect(r.signed).toHaveLength(35);
     expect(r.signed.every((s) => s.verdict === 'attested' && s.mode === 'keyless')).toBe(true);
-    expect(r.signed[0]!.reasons).toEqual([
+    expect(r.signed[0].reasons).toEqual([
       `run 965 of acme/ledger/.github/workflows/release.yml on refs/tags/v1.0 ran ${at(-35, '10:00')} to ${at(-35, '10:10')}`,
       'signed inside that run',
     ]);
@@ -83,8 +83,8 @@ describe('keyless signatures that no sanctioned run explains', () => {
     expect(v.verdict).toBe('anomalous');
     expect(v.rules).toEqual(['SIGNED_WITHOUT_BUILD', 'UNEXPECTED_REF', 'UNKNOWN_SIGNER']);
     expect(v.reasons).toContain('ref refs/pull/7/merge is not an expected ref');
-    expect(rule(r, 'UNEXPECTED_REF')[0]!.summary).toMatch(/signature on ref refs\/pull\/7\/merge \(run 2001\)/);
-    expect(rule(r, 'UNKNOWN_SIGNER')[0]!.summary).toMatch(/new signing identity .*@refs\/pull\/7\/merge/);
+    expect(rule(r, 'UNEXPECTED_REF')[0].summary).toMatch(/signature on ref refs\/pull\/7\/merge \(run 2001\)/);
+    expect(rule(r, 'UNKNOWN_SIGNER')[0].summary).toMatch(/new signing identity .*@refs\/pull\/7\/merge/);
     expect(r.window.first_evidence).toBe(at(0, '09:05'));
   });
 
@@ -117,7 +117,7 @@ describe('keyless signatures that no sanctioned run explains', () => {
     const v = verdict(r, odd);
     expect(v.reasons).toContain('issuer https://oidc.evil.example is not an expected issuer');
     expect(v.rules).toEqual(['SIGNED_WITHOUT_BUILD', 'UNKNOWN_SIGNER']);
-    expect(rule(r, 'UNKNOWN_SIGNER')[0]!.summary).toMatch(/new OIDC issuer https:\/\/oidc\.evil\.example/);
+    expect(rule(r, 'UNKNOWN_SIGNER')[0].summary).toMatch(/new OIDC issuer https:\/\/oidc\.evil\.example/);
   });
 
   it('a release on a self-hosted runner: attested by its run, but anomalous (UNKNOWN_SIGNER: new runner type)', async () => {
@@ -129,7 +129,7 @@ describe('keyless signatures that no sanctioned run explains', () => {
     expect(v.verdict).toBe('anomalous');
     expect(v.rules).toEqual(['UNKNOWN_SIGNER']);
     expect(v.reasons[1]).toBe('signed inside that run');
-    expect(rule(r, 'UNKNOWN_SIGNER')[0]!.summary).toMatch(/new runner type self-hosted/);
+    expect(rule(r, 'UNKNOWN_SIGNER')[0].summary).toMatch(/new runner type self-hosted/);
   });
 
   it('before any CI record exists: unattested, and no finding (the logs cannot tell)', async () => {
@@ -161,6 +161,6 @@ describe('without expectations', () => {
     const r = await investigateCase(b.store, { keys: CASE.keys, window: { from: at(-34, '00:00') } });
     expect(r.window.expected).toEqual([]);
     expect(r.signed.every((s) => s.verdict === 'unattested')).toBe(true);
-    expect(r.signed[0]!.reasons).toContain('no expected workflows are known: give --expect-workflow or a case file');
+    expect(r.signed[0].reasons).toContain('no expected workflows are known: give --expect-workflow or a case file');
   });
 });

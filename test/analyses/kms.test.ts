@@ -8,7 +8,7 @@ import { Store } from '../../src/store/database.js';
 import { CaseBuilder } from '../fixtures/case-builder.js';
 import {
   ACCOUNT, assumeRoleWithWebIdentity, assumedRole, githubOidc, iamUser, kmsKeyOp, kmsSign, ndjson,
-} from '../fixtures/cloudtrail.js';
+} from '../fixtures/cloudtrail-records.js';
 import { fixtureDir } from '../helpers/paths.js';
 import { ids, investigateCase, rule } from './helpers.js';
 
@@ -63,7 +63,7 @@ async function build(o: Options = {}): Promise<{ store: Store; b: CaseBuilder; s
     return r;
   };
   // Calls that name the key by alias while CloudTrail resolved the ARN (this is how the alias is learnt).
-  records[1] = ref(records[1]!);
+  records[1] = ref(records[1]);
   const bot = iamUser('deploy-bot', 'AKIADEPLOYBOT0000001');
   if (o.leak) records.push(kmsSign({ time: at(0, 10 * 3600), who: bot, ip: '203.0.113.50', ua: 'Boto3/1.34.0 md/Botocore#1.34.0' }, KEY));
   if (o.burst) {
@@ -109,7 +109,7 @@ describe('a KMS key used only by its release workflow (clean key)', () => {
     expect(r.window).toMatchObject({ open: false, earliest_possible: null, first_evidence: null, contained_at: null });
     expect(r.signed).toHaveLength(41);
     expect(r.signed.every((x) => x.verdict === 'attested')).toBe(true);
-    expect(r.signed[0]!.reasons.join(' ')).toMatch(/paired with kms:Sign .* by arn:aws:iam::111122223333:role\/release-signer .*2 s before.*session \(sts:AssumeRoleWithWebIdentity\) comes from acme\/ledger on refs\/tags\/v1\.0.*inside run 8960/);
+    expect(r.signed[0].reasons.join(' ')).toMatch(/paired with kms:Sign .* by arn:aws:iam::111122223333:role\/release-signer .*2 s before.*session \(sts:AssumeRoleWithWebIdentity\) comes from acme\/ledger on refs\/tags\/v1\.0.*inside run 8960/);
     expect(r.distrust.digests).toEqual([]);
   });
 
@@ -134,10 +134,10 @@ describe('a leaked IAM user key signing from outside any build', () => {
     expect(leak.rules).toEqual(['SIGNED_WITHOUT_BUILD', 'UNEXPECTED_SOURCE_IP', 'UNKNOWN_SIGNER']);
     const swb = rule(r, 'SIGNED_WITHOUT_BUILD');
     expect(swb).toHaveLength(1);
-    expect(ids(swb[0]!)[0]).toBe(sigs.leak);
-    expect(swb[0]!.evidence[1]).toMatchObject({ table: 'events', file: expect.stringMatching(/kms\.ndjson$/) as unknown, record_no: expect.any(Number) as unknown });
-    expect(rule(r, 'UNKNOWN_SIGNER')[0]!.summary).toMatch(/new principal arn:aws:iam::111122223333:user\/deploy-bot signed with the key/);
-    expect(rule(r, 'UNEXPECTED_SOURCE_IP')[0]!.summary).toMatch(/new source address 203\.0\.113\.50, new client boto3/);
+    expect(ids(swb[0])[0]).toBe(sigs.leak);
+    expect(swb[0].evidence[1]).toMatchObject({ table: 'events', file: expect.stringMatching(/kms\.ndjson$/) as unknown, record_no: expect.any(Number) as unknown });
+    expect(rule(r, 'UNKNOWN_SIGNER')[0].summary).toMatch(/new principal arn:aws:iam::111122223333:user\/deploy-bot signed with the key/);
+    expect(rule(r, 'UNEXPECTED_SOURCE_IP')[0].summary).toMatch(/new source address 203\.0\.113\.50, new client boto3/);
     expect(r.window.first_evidence).toBe(at(0, 10 * 3600));
     expect(r.window.open).toBe(true);
     expect(r.distrust.digests).toEqual([`sha256:${'ee'.repeat(32)}`]);
@@ -182,10 +182,10 @@ describe('after DisableKey', () => {
       expect.stringMatching(/successful kms:Sign on .* by arn:aws:iam::111122223333:user\/deploy-bot .* after kms:DisableKey/),
       expect.stringMatching(/signature sha256:d{64} .* after containment/),
     ]);
-    expect(ids(uac[1]!)[0]).toBe(sigs.afterDisable);
+    expect(ids(uac[1])[0]).toBe(sigs.afterDisable);
     const denied = rule(r, 'SIGN_DENIED');
     expect(denied).toHaveLength(1);
-    expect(denied[0]!.summary).toMatch(/1 failure attempt on .* by arn:aws:iam::111122223333:user\/deploy-bot from 203\.0\.113\.50 \(kms:Sign: DisabledException\)/);
+    expect(denied[0].summary).toMatch(/1 failure attempt on .* by arn:aws:iam::111122223333:user\/deploy-bot from 203\.0\.113\.50 \(kms:Sign: DisabledException\)/);
     expect(r.window.evidence.find((e) => e.bound === 'open')?.summary).toMatch(/^USE_AFTER_CONTAINMENT/);
   });
 

@@ -71,8 +71,8 @@ describe('SECRET_TO_UNEXPECTED_JOB', () => {
     const f = rule(r, 'SECRET_TO_UNEXPECTED_JOB');
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ ts: at(0, '09:00'), actor: 'mallory', severity: 'high' });
-    expect(f[0]!.summary).toBe('COSIGN_KEY passed to acme/app/.github/workflows/lint.yml (run 4242, ref refs/heads/x), which is not an expected signing workflow');
-    expect(f[0]!.mitre).toEqual(['T1552.004', 'T1195.002']);
+    expect(f[0].summary).toBe('COSIGN_KEY passed to acme/app/.github/workflows/lint.yml (run 4242, ref refs/heads/x), which is not an expected signing workflow');
+    expect(f[0].mitre).toEqual(['T1552.004', 'T1195.002']);
   });
 
   it('does not fire for the expected workflow, nor without any known workflow', async () => {
@@ -91,9 +91,9 @@ describe('KEY_SHARED_ACROSS_REPOS', () => {
     const r = await investigateCase(b.store, { ...CASE, expected: { ...CASE.expected, workflows: ['acme/*/.github/workflows/release.yml'] } });
     const f = rule(r, 'KEY_SHARED_ACROSS_REPOS');
     expect(f).toHaveLength(1);
-    expect(f[0]!.summary).toBe('the key is used by 2 repositories: acme/app, acme/tools');
-    expect(ids(f[0]!)).toEqual([a.job, c.job]);
-    expect(f[0]!.owasp_nhi).toEqual(['NHI9:2025']);
+    expect(f[0].summary).toBe('the key is used by 2 repositories: acme/app, acme/tools');
+    expect(ids(f[0])).toEqual([a.job, c.job]);
+    expect(f[0].owasp_nhi).toEqual(['NHI9:2025']);
     // Governance: it neither opens a window nor taints a verdict.
     expect(r.window.first_evidence).toBeNull();
     expect(r.signed.every((s) => s.verdict === 'attested')).toBe(true);
@@ -116,9 +116,9 @@ describe('LONG_LIVED_KEY', () => {
     await release(-1);
     const f = rule(await investigateCase(b.store, CASE), 'LONG_LIVED_KEY');
     expect(f).toHaveLength(1);
-    expect(f[0]!.ts).toBe(at(-35, '09:00'));
-    expect(f[0]!.summary).toMatch(/^the key material created by secretsmanager:CreateSecret on release\/cosign-key .* was still in use at .*: 399 days without rotation, over the 365-day limit$/);
-    expect(ids(f[0]!)).toEqual([c]);
+    expect(f[0].ts).toBe(at(-35, '09:00'));
+    expect(f[0].summary).toMatch(/^the key material created by secretsmanager:CreateSecret on release\/cosign-key .* was still in use at .*: 399 days without rotation, over the 365-day limit$/);
+    expect(ids(f[0])).toEqual([c]);
   });
 
   it('does not fire when the material was rotated within the limit, and honours --max-key-age', async () => {
@@ -134,7 +134,7 @@ describe('LONG_LIVED_KEY', () => {
     await release(-500);
     await release(-1);
     const f = rule(await investigateCase(b.store, CASE), 'LONG_LIVED_KEY');
-    expect(f[0]!.summary).toMatch(/^key material with no recorded creation or rotation/);
+    expect(f[0].summary).toMatch(/^key material with no recorded creation or rotation/);
   });
 });
 
@@ -146,7 +146,7 @@ describe('UNKNOWN_SIGNER and UNEXPECTED_SOURCE_IP (trailing baseline)', () => {
     expect(rule(r, 'UNKNOWN_SIGNER').map(ids)).toEqual([[leak]]);
     const ip = rule(r, 'UNEXPECTED_SOURCE_IP');
     expect(ip.map(ids)).toEqual([[leak]]);
-    expect(ip[0]!.summary).toMatch(/new source address 203\.0\.113\.9, new client curl/);
+    expect(ip[0].summary).toMatch(/new source address 203\.0\.113\.9, new client curl/);
     expect(new Set(r.findings.map((f) => f.fingerprint)).size).toBe(r.findings.length);
   });
 
@@ -183,8 +183,8 @@ describe('SIGN_DENIED', () => {
     }
     const f = rule(await investigateCase(b.store, CASE), 'SIGN_DENIED');
     expect(f).toHaveLength(1);
-    expect(f[0]!.summary).toBe('3 denied attempts on release/cosign-key by approle/ci from 203.0.113.9 (read secret/data/release/cosign-key: permission denied)');
-    expect(f[0]!.evidence).toHaveLength(3);
+    expect(f[0].summary).toBe('3 denied attempts on release/cosign-key by approle/ci from 203.0.113.9 (read secret/data/release/cosign-key: permission denied)');
+    expect(f[0].evidence).toHaveLength(3);
   });
 
   it('does not fire for successful uses or for denials on other secrets', async () => {
@@ -207,7 +207,7 @@ describe('LATERAL_SECRET_READ and NEW_CREDENTIAL', () => {
     const r = await investigateCase(b.store, CASE);
     expect(rule(r, 'LATERAL_SECRET_READ').map(ids)).toEqual([[other], [hop]]);
     expect(rule(r, 'NEW_CREDENTIAL').map(ids)).toEqual([[mk]]);
-    expect(rule(r, 'NEW_CREDENTIAL')[0]!.summary).toMatch(/created credential AKIANEW for svc with iam:CreateAccessKey/);
+    expect(rule(r, 'NEW_CREDENTIAL')[0].summary).toMatch(/created credential AKIANEW for svc with iam:CreateAccessKey/);
     expect(r.lateral.map((l) => [l.pivot_kind, l.pivot, l.target])).toEqual([
       ['address', '203.0.113.9', 'prod/db'], ['credential', 'AKIABOT', 'prod/db'], ['principal', 'arn:aws:iam::111122223333:user/bot', 'prod/db'],
       ['address', '203.0.113.9', 'svc'], ['credential', 'AKIABOT', 'svc'], ['principal', 'arn:aws:iam::111122223333:user/bot', 'svc'],
@@ -239,8 +239,8 @@ describe('LOGGING_GAP', () => {
     await b.event({ source: 'aws.cloudtrail', ts: at(0, '03:00'), action: 'secret.read', principal: 'arn:aws:iam::111122223333:user/bot', source_ip: '203.0.113.9', target: 'release/cosign-key' });
     const f = rule(await investigateCase(b.store, CASE), 'LOGGING_GAP');
     expect(f).toHaveLength(1);
-    expect(f[0]!.summary).toBe(`vault.audit reported nothing from ${at(0, '01:00')} to ${at(0, '10:00')} (about 9 h; in the 30 days before, 95% of its silences were under 1 h)`);
-    expect(f[0]!.evidence).toHaveLength(2);
+    expect(f[0].summary).toBe(`vault.audit reported nothing from ${at(0, '01:00')} to ${at(0, '10:00')} (about 9 h; in the 30 days before, 95% of its silences were under 1 h)`);
+    expect(f[0].evidence).toHaveLength(2);
   });
 
   it('does not fire outside a window, for a shorter silence, or for a source that is quiet every night', async () => {

@@ -57,9 +57,9 @@ describe('window bounds', () => {
     });
     const ev = Object.fromEntries(r.window.evidence.map((e) => [e.bound, e]));
     expect(ev.earliest_possible).toMatchObject({ ref: `events:${rotate}`, source: 'vault.audit', file: 'fixture://vault.audit.ndjson', record_no: expect.any(Number) as unknown });
-    expect(ev.earliest_possible!.summary).toBe('last creation or rotation of the key material before the first evidence: update transit/keys/release/rotate on vault:release');
-    expect(ev.first_evidence!.ref).toBe(`events:${first}`);
-    expect(ev.first_evidence!.summary).toMatch(/^UNKNOWN_SIGNER: new principal token\/stolen signed with the key/);
+    expect(ev.earliest_possible.summary).toBe('last creation or rotation of the key material before the first evidence: update transit/keys/release/rotate on vault:release');
+    expect(ev.first_evidence.ref).toBe(`events:${first}`);
+    expect(ev.first_evidence.summary).toMatch(/^UNKNOWN_SIGNER: new principal token\/stolen signed with the key/);
     expect(ev.contained_at).toMatchObject({ ref: `events:${disable}`, summary: 'update transit/keys/release/config on vault:release by userpass/admin' });
     expect(ev.open).toBeUndefined();
   });
@@ -71,7 +71,7 @@ describe('window bounds', () => {
     const r = await investigateCase(b.store, CASE);
     expect(r.window.earliest_possible).toBe(at(-45, '10:00'));
     expect(r.window.evidence[0]).toMatchObject({ bound: 'earliest_possible', ref: `events:${firstUse}` });
-    expect(r.window.evidence[0]!.summary).toMatch(/no creation or rotation .* earliest record of the key/);
+    expect(r.window.evidence[0].summary).toMatch(/no creation or rotation .* earliest record of the key/);
     expect(r.window.open).toBe(true);
     expect(r.window.contained_at).toBeNull();
   });

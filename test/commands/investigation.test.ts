@@ -1,7 +1,7 @@
 /** The investigation commands through the CLI, over the incident written to a database file. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLedgerIncident, CASE } from '../fixtures/incident.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
@@ -50,8 +50,8 @@ describe('--format json shapes (stable contract)', () => {
     const r = await cli('--format', 'json', 'anomalies', '--case', caseFile);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(15);
-    expect(Object.keys(rows[0]!)).toEqual(['rule', 'severity', 'ts', 'actor', 'summary', 'evidence', 'mitre', 'owasp_nhi', 'fingerprint']);
-    expect((rows[0]!.evidence as Record<string, unknown>[])[0]).toMatchObject({ table: 'ci_runs', ci_uid: expect.any(String) as unknown, file: expect.any(String) as unknown, record_no: expect.any(Number) as unknown });
+    expect(Object.keys(rows[0])).toEqual(['rule', 'severity', 'ts', 'actor', 'summary', 'evidence', 'mitre', 'owasp_nhi', 'fingerprint']);
+    expect((rows[0].evidence as Record<string, unknown>[])[0]).toMatchObject({ table: 'ci_runs', ci_uid: expect.any(String) as unknown, file: expect.any(String) as unknown, record_no: expect.any(Number) as unknown });
   });
 
   it('lateral: an array of {pivot, pivot_kind, ts, source, action, target, actor}', async () => {
@@ -74,7 +74,7 @@ describe('--format json shapes (stable contract)', () => {
     const csv = (await cli('--format', 'csv', 'access', '--case', caseFile)).stdout;
     expect(csv.split('\r\n')[0]).toBe('kind,who,expected,actions,first_seen,last_seen,count,failed,sources');
     const nd = (await cli('--format', 'ndjson', 'timeline', '--case', caseFile)).stdout.trim().split('\n');
-    expect(JSON.parse(nd[0]!)).toMatchObject({ ts: '2024-02-04T10:00:00Z', source: 'aws.cloudtrail' });
+    expect(JSON.parse(nd[0])).toMatchObject({ ts: '2024-02-04T10:00:00Z', source: 'aws.cloudtrail' });
   });
 });
 
@@ -87,7 +87,7 @@ describe('tables for a person', () => {
   });
 
   it('--key selectors and --expect flags work without a case file, and inferred expectations are listed', async () => {
-    const r = await cli('anomalies', '--key', CASE.keys[0]!, '--key', 'secret:COSIGN_KEY');
+    const r = await cli('anomalies', '--key', CASE.keys[0], '--key', 'secret:COSIGN_KEY');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/inferred from history/);
     expect(r.stderr).toMatch(/--expect-workflow acme\/ledger\/\.github\/workflows\/release\.yml +\(seen on 15 days, 15 uses\)/);

@@ -35,7 +35,7 @@ describe('aws-cloudtrail adapter on the real records', () => {
     expect(f).toMatchObject({ adapter: 'aws-cloudtrail', status: 'loaded', records: records.length, rejected: 0 });
     const n = await store.one<{ n: number }>('SELECT count(*) AS n FROM events');
     expect(n!.n).toBe(distinct(records));
-    expect(f!.inserted + f!.duplicates).toBe(records.length);
+    expect(f.inserted + f.duplicates).toBe(records.length);
   });
 
   it('reads genuine S3 delivery objects (.json.gz, {"Records":[…]})', async () => {
@@ -60,17 +60,17 @@ describe('aws-cloudtrail adapter on the real records', () => {
     const rej = await store.all<{ line_no: number; reason: string }>('SELECT line_no, reason FROM rejects');
     expect(rej).toHaveLength(1);
     // Line 20 is where the missing comma after "roleSessionName" breaks the document.
-    expect(rej[0]!.line_no).toBe(20);
-    expect(rej[0]!.reason).toMatch(/malformed JSON/);
+    expect(rej[0].line_no).toBe(20);
+    expect(rej[0].reason).toMatch(/malformed JSON/);
   });
 
   it('takes the OTRF time from Logstash @timestamp when eventTime is absent', async () => {
     const p = realdata('aws', 'otrf', 'ec2_proxy_s3_exfiltration_2020-09-14011940.json');
-    const first = JSON.parse(lines(p)[0]!) as Record<string, string>;
+    const first = JSON.parse(lines(p)[0]) as Record<string, string>;
     const r = await storeWith([p]);
     store = r.store;
     const row = await store.one<{ ts: string }>('SELECT ts FROM events WHERE record_no = 1');
-    expect(new Date(row!.ts).getTime()).toBe(new Date(first['@timestamp']!).getTime());
+    expect(new Date(row!.ts).getTime()).toBe(new Date(first['@timestamp']).getTime());
   });
 
   it('accounts for every Panther record: stored, exact duplicate, or rejected with a reason', async () => {
@@ -78,7 +78,7 @@ describe('aws-cloudtrail adapter on the real records', () => {
     const records = lines(p).map((l) => JSON.parse(l) as Record<string, unknown>);
     const r = await storeWith([p]);
     store = r.store;
-    const f = r.files[0]!;
+    const f = r.files[0];
     expect(f.records).toBe(records.length);
     expect(f.inserted + f.duplicates + f.rejected).toBe(records.length);
     // Records without a usable time cannot be placed on a timeline, and records without an

@@ -11,9 +11,10 @@ export const awsCloudtrail: SourceAdapter = {
     'NDJSON records (also Logstash copies with @timestamp, Panther exports)',
     'CloudTrail Lake / lookup-events exports (CloudTrailEvent as a JSON string)',
   ],
+  stageOptions: { unwrap: ['Records', 'Events'] },
   detect,
   async load(ctx) {
-    await ctx.stage({ unwrap: ['Records', 'Events'] });
+    await ctx.stage(this.stageOptions);
     await ctx.insertEvents(MAPPING_SQL);
   },
 };
