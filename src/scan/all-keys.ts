@@ -96,19 +96,42 @@ const TABLES_SQL: readonly string[] = [
    FROM events e LEFT JOIN s_keymap m ON m.alias_arn = e.target
    WHERE e.target IS NOT NULL AND (e.action LIKE 'key.%' OR e.action IN ${SECRET_ACTIONS})`,
 
+  // CI jobs passed secrets, as the investigation's c_build reads them: a job the audit log knows
+  // only by its start takes its ref and actor from its run's records and ends when the run does.
   `CREATE OR REPLACE TEMP VIEW s_job_all AS
-   SELECT 'ci_runs' AS tbl, c.ci_uid AS uid, c.provider AS source, c.run_id, c.repo,
-          c_wf(c.repo, COALESCE(c.workflow_ref, c.workflow)) AS wf, c.ref, c.runner_type, c.actor,
-          COALESCE(c.started_at, c.completed_at - to_hours(r.job_max_h)) AS started_at,
-          COALESCE(c.completed_at, c.started_at + to_hours(r.job_max_h)) AS ended_at,
-          c.secrets_passed AS secrets, c.file_id, c.record_no
-   FROM ci_runs c, s_range r
-   WHERE len(c.secrets_passed) > 0 AND COALESCE(c.started_at, c.completed_at) IS NOT NULL
-   UNION ALL
-   SELECT 'events', e.event_uid, e.source, e.run_id, e.repo, c_wf(e.repo, e.workflow), e.ref, NULL, e.actor,
-          e.ts, e.ts + to_hours(r.job_max_h), e.secrets, e.file_id, e.record_no
-   FROM events e, s_range r
-   WHERE e.action = 'ci.job' AND len(e.secrets) > 0`,
+   WITH b0 AS (
+     SELECT 'ci_runs' AS tbl, c.ci_uid AS uid, c.provider AS source, c.run_id, c.attempt, c.repo,
+            c_wf(c.repo, COALESCE(c.workflow_ref, c.workflow)) AS wf, c.ref, c.runner_type, c.actor,
+            COALESCE(c.started_at, c.completed_at - to_hours(r.job_max_h)) AS started_at, c.completed_at,
+            c.secrets_passed AS secrets, c.file_id, c.record_no
+     FROM ci_runs c, s_range r
+     WHERE len(c.secrets_passed) > 0 AND COALESCE(c.started_at, c.completed_at) IS NOT NULL
+     UNION ALL
+     -- A run that ci_runs describes is taken from there only.
+     SELECT 'events', e.event_uid, e.source, e.run_id, NULL, e.repo, c_wf(e.repo, e.workflow), e.ref, NULL, e.actor,
+            e.ts, NULL, e.secrets, e.file_id, e.record_no
+     FROM events e LEFT JOIN (SELECT DISTINCT run_id FROM ci_runs) c ON c.run_id = e.run_id
+     WHERE e.action = 'ci.job' AND len(e.secrets) > 0 AND c.run_id IS NULL
+   ), run_ctx AS (
+     SELECT run_id, attempt, lower(repo) AS repo_l, ref, COALESCE(triggering_actor, actor) AS actor, completed_at AS done
+     FROM ci_runs WHERE level = 'run' AND run_id IN (SELECT run_id FROM b0)
+     UNION ALL
+     SELECT run_id, NULL, lower(repo), ref, actor, ts FROM events WHERE action = 'ci.run' AND run_id IN (SELECT run_id FROM b0)
+   ), ctx AS (
+     SELECT b0.tbl, b0.uid, x.ref, x.actor FROM b0 JOIN run_ctx x ON x.run_id = b0.run_id
+     WHERE (b0.ref IS NULL OR b0.actor IS NULL) AND (x.repo_l IS NULL OR b0.repo IS NULL OR x.repo_l = lower(b0.repo))
+       AND (x.attempt IS NULL OR b0.attempt IS NULL OR x.attempt = b0.attempt)
+     QUALIFY row_number() OVER (PARTITION BY b0.tbl, b0.uid ORDER BY x.attempt IS NOT DISTINCT FROM b0.attempt DESC, x.ref IS NULL, x.actor IS NULL) = 1
+   ), ends AS (
+     SELECT b0.tbl, b0.uid, min(x.done) AS t FROM b0 JOIN run_ctx x ON x.run_id = b0.run_id
+     WHERE b0.completed_at IS NULL AND x.done > b0.started_at AND (x.repo_l IS NULL OR b0.repo IS NULL OR x.repo_l = lower(b0.repo))
+     GROUP BY ALL
+   )
+   SELECT b0.tbl, b0.uid, b0.source, b0.run_id, b0.repo, b0.wf, COALESCE(b0.ref, ctx.ref) AS ref, b0.runner_type,
+          COALESCE(b0.actor, ctx.actor) AS actor, b0.started_at,
+          COALESCE(b0.completed_at, LEAST(ends.t, b0.started_at + to_hours(r.job_max_h))) AS ended_at,
+          b0.secrets, b0.file_id, b0.record_no
+   FROM b0 LEFT JOIN ctx USING (tbl, uid) LEFT JOIN ends USING (tbl, uid) CROSS JOIN s_range r`,
 
   `CREATE OR REPLACE TEMP TABLE s_keyev AS
    SELECT k.*, (k.file_id > r.wm_file OR k.ts >= r.judged_from) IS TRUE AS is_new

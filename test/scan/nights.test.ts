@@ -1,5 +1,5 @@
 /**
- * The nightly scan over three nights of acme/ledger logs (test/fixtures/nights.ts): CloudTrail
+ * The nightly scan over three nights of acme-corp/ledger logs (test/fixtures/nights.ts): CloudTrail
  * delivery objects ingested from one growing folder, Actions runs and Rekor entries as canonical
  * rows. The first night establishes the baseline, the second holds an attack, the third nothing.
  */
@@ -59,21 +59,24 @@ describe('scan --all-keys over three nights', () => {
 
   it('night 1 ingests the history, establishes the baseline and finds nothing: exit 0', () => {
     expect(runs.night1.code).toBe(0);
-    expect(runs.night1.doc.scan).toMatchObject({ first: true, new_findings: 0, ingested: { loaded: 31, already_ingested: 0 } });
+    expect(runs.night1.doc.scan).toMatchObject({ first: true, new_findings: 0, ingested: { loaded: 62, already_ingested: 0 } });
     expect(runs.night1.doc.findings).toEqual([]);
   });
 
   it('night 2 reports exactly the attack — the PR job passed the secret, the denied and the foreign sign call, the signature outside any build — exit 1', () => {
     const r = runs.night2;
     expect(r.code).toBe(1);
-    expect(r.doc.scan).toMatchObject({ first: false, new_findings: 6, ingested: { loaded: 2, already_ingested: 31 } });
+    expect(r.doc.scan).toMatchObject({ first: false, new_findings: 6, ingested: { loaded: 4, already_ingested: 62 } });
     expect(pairs(r.doc)).toEqual(NIGHT2_ALL_KEYS);
     const by = (rule: string) => r.doc.findings.find((f) => f.rule === rule)!;
     expect(by('UNKNOWN_SIGNER')).toMatchObject({ actor: DEPLOY_BOT, summary: expect.stringContaining(`new principal ${DEPLOY_BOT} signed with kms:${KEY}`) as unknown });
     expect(by('UNEXPECTED_SOURCE_IP').summary).toMatch(new RegExp(`new source address ${ATTACKER_IP.replace(/\./g, '\\.')}, new client boto3`));
     expect(by('SIGN_DENIED').summary).toMatch(/1 denied attempt .* from 203\.0\.113\.50 \(kms:Sign: AccessDeniedException\)/);
-    expect(by('SECRET_TO_UNEXPECTED_JOB').summary).toMatch(/secret:COSIGN_KEY passed to acme\/ledger\/\.github\/workflows\/ci\.yml \(run 7000000999\)/);
-    expect(by('UNEXPECTED_REF').summary).toMatch(/on ref refs\/pull\/7\/merge/);
+    expect(by('SECRET_TO_UNEXPECTED_JOB').summary).toMatch(/secret:COSIGN_KEY passed to acme-corp\/ledger\/\.github\/workflows\/ci\.yml \(run 13579999001\)/);
+    expect(by('SECRET_TO_UNEXPECTED_JOB').evidence).toEqual([expect.objectContaining({ table: 'ci_runs', file: expect.stringMatching(/github-audit\/acme-corp\/2025\/06\/01\/.*\.json\.gz$/) as unknown })]);
+    // The audit log's job record names no ref: the run's head branch is the job's ref.
+    expect(by('UNEXPECTED_REF').summary).toMatch(/on ref mallory\/bump-deps \(run 13579999001\)/);
+    expect(by('UNEXPECTED_REF').actor).toBe('mallory-dev');
     const swb = by('SIGNED_WITHOUT_BUILD');
     expect(swb.evidence).toEqual([expect.objectContaining({ table: 'signatures', entry_uuid: n.attack.fpCiEntry })]);
     expect(swb.summary).toMatch(/no job passed secret:COSIGN_KEY was running \(its baseline: 31 of 31 entries had one\)/);
@@ -91,7 +94,7 @@ describe('scan --all-keys over three nights', () => {
   it('re-running the scan reports nothing twice; the stored findings keep their first sighting and move last_seen', async () => {
     expect(runs.again.code).toBe(0);
     expect(runs.again.doc.findings).toEqual([]);
-    expect(runs.again.doc.scan.ingested).toMatchObject({ loaded: 0, already_ingested: 34 });
+    expect(runs.again.doc.scan.ingested).toMatchObject({ loaded: 0, already_ingested: 68 });
     const rows = await findingsTable(n.db);
     expect(rows.map((r) => r.fingerprint).sort()).toEqual(runs.night2.doc.findings.map((f) => f.fingerprint).sort());
     expect(rows.every((r) => r.scan_id === runs.night2.doc.scan.scan_id && r.reported)).toBe(true);
@@ -125,7 +128,7 @@ describe('scan --case (the investigation rules, with expectations)', () => {
     const caseFile = path.join(dir, 'case.json');
     fs.writeFileSync(caseFile, JSON.stringify({
       name: 'ledger KMS key', keys: ['kms:alias/release-signing', `fp:${FP_KMS}`],
-      expected: { workflows: ['acme/ledger/.github/workflows/release.yml'], refs: ['refs/tags/v*'], principals: [ROLE] },
+      expected: { workflows: ['acme-corp/ledger/.github/workflows/release.yml'], refs: ['refs/tags/v*'], principals: [ROLE] },
     }));
     const codes: number[] = [];
     const docs: Doc[] = [];

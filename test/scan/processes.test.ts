@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/database.js';
-import { ACCOUNT, assumedRole, s3Object } from '../fixtures/cloudtrail.js';
+import { ACCOUNT, assumedRole, s3Object } from '../fixtures/cloudtrail-records.js';
 import { nights, t } from '../fixtures/nights.js';
 import { runCli } from '../helpers/cli.js';
 import { spawnCli } from '../helpers/cli-process.js';
