@@ -4,8 +4,9 @@
 --   certificate names is not in the CI records, or the entry was integrated outside that run
 --   (judged where CI records cover its time). Key-based: the key's baseline shows how its entries
 --   are made — a sign call on a cloud KMS or Vault key within pair_window_s before them, or a CI job
---   passed a secret running at the time (each seen behind at least half of the key's baseline
---   entries) — and the new entry has neither; judged once the logs of that kind reach its time.
+--   passed a secret running at the time (each seen behind at least half of the key's latest 200
+--   baseline entries) — and the new entry has neither; judged once the logs of that kind reach
+--   its time.
 -- severity: critical
 -- kind: scan-rule
 -- rule: SIGNED_WITHOUT_BUILD
@@ -57,11 +58,17 @@ kl AS (
 ),
 
 -- Key-based: learn from the baseline how each key's entries are made, then judge the new ones.
-fp AS (
+fp_all AS (
   SELECT s.entry_uuid, lower(s.key_fingerprint) AS fp, s.integrated_time AS ts, s.kind, s.artifact_digest, s.log_index, s.file_id, s.record_no,
          (s.file_id > r.wm_file OR s.integrated_time >= r.judged_from) IS TRUE AS is_new
   FROM signatures s, r
   WHERE s.key_fingerprint IS NOT NULL AND s.san IS NULL AND s.integrated_time >= r.horizon
+), fp AS (
+  -- The new entries, and the 200 latest baseline entries of their keys to learn from: enough to
+  -- tell how a key's entries are made, at a cost that does not grow with the key's volume.
+  SELECT * FROM fp_all
+  WHERE fp IN (SELECT fp FROM fp_all WHERE is_new)
+  QUALIFY is_new OR row_number() OVER (PARTITION BY fp, is_new ORDER BY ts DESC, entry_uuid) <= 200
 ), fp_h AS (
   SELECT fp.entry_uuid, fp.fp, fp.ts, fp.is_new,
          unnest(range(c_hour(fp.ts - to_seconds(r.pair_window_s)), c_hour(fp.ts + to_seconds(r.clock_skew_s)) + 1)) AS h

@@ -21,8 +21,10 @@
  *   s_keyev    key and secret operations in the horizon, with their key (`scope`) and `is_new`
  *   s_job      CI jobs passed secrets in the horizon (ci_runs rows and ci.job events)
  *   s_first    per key and kind of use: the first use ever (is there a full baseline?)
- *   s_use      one row per (use, family): who signed or read, from which address and client, on
- *              which ref, from which workflow and runner; keyless identity, issuer, runner, ref
+ *   s_use      one row per (use, family) from the earliest new row on: who signed or read, from which
+ *              address and client, on which ref, from which workflow and runner; keyless identity,
+ *              issuer, runner environment, ref (s_use_all: the same over the horizon, a view)
+ *   s_last     per (key, family, value) of a new use: its last sighting in the baseline before that
  *   s_novel    the new uses whose value was not seen on that key in the baseline_days before them
  */
 import type { Store } from '../store/database.js';
@@ -94,7 +96,7 @@ const TABLES_SQL: readonly string[] = [
           e.source_ip, e.user_agent, e.target, e.repo, e.ref, e.run_id, e.file_id, e.record_no,
           s_key_scope(e.action, e.target, m.key_arn) AS scope
    FROM events e LEFT JOIN s_keymap m ON m.alias_arn = e.target
-   WHERE e.target IS NOT NULL AND (e.action LIKE 'key.%' OR e.action IN ${SECRET_ACTIONS})`,
+   WHERE e.target IS NOT NULL AND (starts_with(e.action, 'key.') OR e.action IN ${SECRET_ACTIONS})`,
 
   // CI jobs passed secrets, as the investigation's c_build reads them: a job the audit log knows
   // only by its start takes its ref and actor from its run's records and ends when the run does.
@@ -150,7 +152,7 @@ const TABLES_SQL: readonly string[] = [
    SELECT s_keyless_scope(san, source_repository_uri), 'keyless', min(integrated_time) FROM signatures
    WHERE san IS NOT NULL AND COALESCE(signer_kind, 'cert') = 'cert' GROUP BY 1`,
 
-  `CREATE OR REPLACE TEMP TABLE s_use AS
+  `CREATE OR REPLACE TEMP VIEW s_use_all AS
    WITH ev AS (
      SELECT k.*, COALESCE(k.principal, k.actor) AS who FROM s_keyev k
      WHERE k.action IN ('key.sign', 'secret.read') AND k.outcome = 'success'
@@ -208,18 +210,31 @@ const TABLES_SQL: readonly string[] = [
    SELECT scope, 'keyless', 'ref', c_ref_general(ref), ref, ts, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign', is_new
    FROM kl WHERE ref IS NOT NULL`,
 
+  // Uses from the earliest new row on: the new ones, and the old ones they must be ordered among.
+  `CREATE OR REPLACE TEMP TABLE s_use AS SELECT u.* FROM s_use_all u, s_range r WHERE u.ts >= r.lo`,
+
+  // Before that, only the last sighting of each value in the baseline period matters: a hash
+  // aggregate instead of ordering the whole history of a busy key.
+  `CREATE OR REPLACE TEMP TABLE s_last AS
+   SELECT u.scope, u.grp, u.fam, u.val, max(u.ts) AS last_ts
+   FROM s_use_all u CROSS JOIN s_range r
+   SEMI JOIN (SELECT DISTINCT scope, grp, fam, val FROM s_use WHERE is_new) n USING (scope, grp, fam, val)
+   WHERE u.ts < r.lo AND u.ts >= r.lo - to_days(r.baseline_days)
+   GROUP BY u.scope, u.grp, u.fam, u.val`,
+
   // New-terms detection: a new use whose value was not seen on the key in the baseline_days before
   // it, judged only where the key has a full baseline of that kind of use.
   `CREATE OR REPLACE TEMP TABLE s_novel AS
    WITH u AS (
-     SELECT *, lag(ts) OVER (PARTITION BY scope, grp, fam, val ORDER BY ts, uid) AS prev_ts
-     -- Only the values that occur in new rows need their history ordered.
+     SELECT *, lag(ts) OVER (PARTITION BY scope, grp, fam, val ORDER BY ts, uid) AS prev_recent
      FROM s_use SEMI JOIN (SELECT DISTINCT scope, grp, fam, val FROM s_use WHERE is_new) n USING (scope, grp, fam, val)
    )
-   SELECT u.* FROM u
+   SELECT u.* EXCLUDE (prev_recent), GREATEST(u.prev_recent, l.last_ts) AS prev_ts
+   FROM u
+   LEFT JOIN s_last l USING (scope, grp, fam, val)
    JOIN s_first f ON f.scope = u.scope AND f.grp = u.grp
    CROSS JOIN s_range r
-   WHERE u.is_new AND (u.prev_ts IS NULL OR u.ts - u.prev_ts > to_days(r.baseline_days))
+   WHERE u.is_new AND (GREATEST(u.prev_recent, l.last_ts) IS NULL OR u.ts - GREATEST(u.prev_recent, l.last_ts) > to_days(r.baseline_days))
      AND f.first_ts <= u.ts - to_days(r.baseline_days)`,
 ];
 
