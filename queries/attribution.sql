@@ -23,8 +23,8 @@ secrets AS (
 -- the run (or a job of it) whose time span contains the signing time.
 kl_cand AS (
   SELECT s.entry_uuid, b.uid, b.tbl, b.level, b.run_id, b.wf, b.ref, b.started_at, b.ended_at, b.file_id, b.record_no,
-         s.integrated_time BETWEEN b.started_at - to_seconds(CAST($log_delay_s AS BIGINT))
-                               AND b.ended_at + to_seconds(CAST($log_delay_s AS BIGINT)) AS inside
+         epoch_us(s.integrated_time) BETWEEN epoch_us(b.started_at) - CAST($log_delay_s AS BIGINT) * 1000000
+                                         AND epoch_us(b.ended_at) + CAST($log_delay_s AS BIGINT) * 1000000 AS inside
   FROM c_sig s
   JOIN c_build b ON b.run_id = s.run_id AND (s.repo IS NULL OR b.repo IS NULL OR lower(s.repo) = lower(b.repo))
                 AND (s.run_attempt IS NULL OR b.attempt IS NULL OR b.attempt = s.run_attempt)
@@ -87,8 +87,8 @@ ck_cand AS (
   JOIN c_build b ON b.uid = h.uid
   CROSS JOIN x
   WHERE s.mode = 'ci_key'
-    AND s.integrated_time BETWEEN b.started_at - to_seconds(CAST($log_delay_s AS BIGINT))
-                              AND b.ended_at + to_seconds(CAST($log_delay_s AS BIGINT))
+    AND epoch_us(s.integrated_time) BETWEEN epoch_us(b.started_at) - CAST($log_delay_s AS BIGINT) * 1000000
+                                        AND epoch_us(b.ended_at) + CAST($log_delay_s AS BIGINT) * 1000000
 ),
 ck_best AS (
   SELECT * FROM ck_cand

@@ -10,23 +10,26 @@
 -- params: window_start:timestamptz
 -- mitre: T1555.006, T1098.001
 -- owasp_nhi: NHI5:2025
-WITH ev AS (
-  SELECT e.event_uid, e.source, e.ts, e.action, e.native_action, e.outcome, e.actor, e.principal, e.credential_id,
-         e.issued_credential_id, e.source_ip, e.run_id, e.target, e.file_id, e.record_no
-  FROM events e
-  WHERE (e.action LIKE 'key.%' OR e.action LIKE 'secret.%' OR e.action IN ('credential.create', 'credential.assume'))
-    AND ($window_start IS NULL OR e.ts >= CAST($window_start AS TIMESTAMPTZ))
-    AND (e.target IS NULL OR (e.target NOT IN (SELECT target FROM c_key) AND e.target NOT IN (SELECT name FROM c_secret)))
+WITH n AS (
+  -- Narrow scan first (the pivot columns); the other columns are read for the hits only.
+  SELECT rowid AS rid, principal, credential_id, source_ip, run_id FROM events
+  WHERE (action LIKE 'key.%' OR action LIKE 'secret.%' OR action IN ('credential.create', 'credential.assume'))
+    AND ($window_start IS NULL OR ts >= CAST($window_start AS TIMESTAMPTZ))
+    AND (target IS NULL OR (target NOT IN (SELECT target FROM c_key) AND target NOT IN (SELECT name FROM c_secret)))
 ), hits AS (
-  SELECT p.value AS "pivot", p.kind AS pivot_kind, ev.* FROM ev JOIN c_pivot p ON p.kind = 'principal' AND ev.principal = p.value
+  SELECT n.rid, p.value AS "pivot", p.kind AS pivot_kind FROM n JOIN c_pivot p ON p.kind = 'principal' AND n.principal = p.value
   UNION ALL
-  SELECT p.value, p.kind, ev.* FROM ev JOIN c_pivot p ON p.kind = 'credential' AND ev.credential_id = p.value
+  SELECT n.rid, p.value, p.kind FROM n JOIN c_pivot p ON p.kind = 'credential' AND n.credential_id = p.value
   UNION ALL
-  SELECT p.value, p.kind, ev.* FROM ev JOIN c_pivot p ON p.kind = 'address' AND ev.source_ip = p.value
+  SELECT n.rid, p.value, p.kind FROM n JOIN c_pivot p ON p.kind = 'address' AND n.source_ip = p.value
   UNION ALL
-  SELECT p.value, p.kind, ev.* FROM ev JOIN c_pivot p ON p.kind = 'run' AND ev.run_id = p.value
+  SELECT n.rid, p.value, p.kind FROM n JOIN c_pivot p ON p.kind = 'run' AND n.run_id = p.value
+), ev AS (
+  SELECT rowid AS rid, event_uid, source, ts, action, native_action, outcome, actor, principal, credential_id,
+         issued_credential_id, source_ip, run_id, target, file_id, record_no
+  FROM events WHERE rowid IN (SELECT rid FROM hits)
 )
-SELECT "pivot", pivot_kind, ts, source, action, target, COALESCE(principal, actor) AS actor, native_action, outcome,
-       principal, credential_id, issued_credential_id, source_ip, run_id, event_uid, file_id, record_no
-FROM hits
-ORDER BY ts, pivot_kind, "pivot", event_uid
+SELECT h."pivot", h.pivot_kind, ev.ts, ev.source, ev.action, ev.target, COALESCE(ev.principal, ev.actor) AS actor, ev.native_action, ev.outcome,
+       ev.principal, ev.credential_id, ev.issued_credential_id, ev.source_ip, ev.run_id, ev.event_uid, ev.file_id, ev.record_no
+FROM hits h JOIN ev USING (rid)
+ORDER BY ev.ts, h.pivot_kind, h."pivot", ev.event_uid

@@ -37,11 +37,11 @@ WITH mat AS (
          format('key material with no recorded creation or rotation (earliest record of the key at {})', c_t(f.ts))
   FROM gen g, firstrec f WHERE g.mat_uid IS NULL
 )
-SELECT b.ts + to_days(CAST($max_key_age_days AS INTEGER)) AS ts, COALESCE(b.actor, '(unknown)') AS actor,
+SELECT c_plus(b.ts, 86400 * CAST($max_key_age_days AS BIGINT)) AS ts, COALESCE(b.actor, '(unknown)') AS actor,
        NULL::VARCHAR AS principal, NULL::VARCHAR AS credential_id, NULL::VARCHAR AS source_ip, NULL::VARCHAR AS run_id,
        format('{} was still in use at {}: {} days without rotation, over the {}-day limit', b.what, c_t(b.last_use),
               CAST(floor(c_secs(b.ts, b.last_use) / 86400) AS BIGINT), $max_key_age_days) AS summary,
        b.id AS subject,
        [c_evd(b.tbl, b.id, b.file_id, b.record_no)] AS evidence
 FROM basis b
-WHERE b.last_use - b.ts > to_days(CAST($max_key_age_days AS INTEGER))
+WHERE c_days_after(b.ts, b.last_use, $max_key_age_days)

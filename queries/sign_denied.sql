@@ -23,7 +23,7 @@ SELECT min(ts) AS ts, who AS actor,
        arg_min(event_uid, ts) AS subject,
        list(c_evd('events', event_uid, file_id, record_no) ORDER BY ts, event_uid) AS evidence
 FROM (
-  SELECT *, COALESCE(principal, actor) AS who, CAST(ts AS DATE) AS day FROM c_ev
+  SELECT *, COALESCE(principal, actor) AS who, c_day(ts) AS day FROM c_ev
   WHERE action IN ('key.sign', 'secret.read') AND outcome IN ('failure', 'denied')
 )
 GROUP BY who, credential_id, source_ip, day

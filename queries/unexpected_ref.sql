@@ -25,5 +25,5 @@ SELECT u.ts, u.actor, u.principal, u.credential_id, u.source_ip, u.run_id,
        [c_evd(u.tbl, u.uid, u.file_id, u.record_no)] AS evidence
 FROM u CROSS JOIN c_x x
 WHERE NOT c_ref_match(u.raw, x.refs)
-  AND (u.prev_ts IS NULL OR u.ts - u.prev_ts > to_days(CAST($baseline_days AS INTEGER)))
-  AND (x.explicit_refs OR u.fam_first <= u.ts - to_days(CAST($baseline_days AS INTEGER)))
+  AND (u.prev_ts IS NULL OR c_days_after(u.prev_ts, u.ts, $baseline_days))
+  AND (x.explicit_refs OR NOT c_days_after(u.ts, u.fam_first, -$baseline_days))

@@ -18,8 +18,8 @@ WITH u AS (
   FROM c_use WHERE fam IN ('ip', 'client')
 ), hits AS (
   SELECT *, CASE WHEN fam = 'ip' THEN 'source address ' || val ELSE 'client ' || val END AS what FROM u
-  WHERE (prev_ts IS NULL OR ts - prev_ts > to_days(CAST($baseline_days AS INTEGER)))
-    AND fam_first <= ts - to_days(CAST($baseline_days AS INTEGER))
+  WHERE (prev_ts IS NULL OR c_days_after(prev_ts, ts, $baseline_days))
+    AND NOT c_days_after(ts, fam_first, -$baseline_days)
 )
 -- One finding per use, naming everything new about it.
 SELECT ts, any_value(actor) AS actor, any_value(principal) AS principal, any_value(credential_id) AS credential_id,

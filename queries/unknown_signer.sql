@@ -31,8 +31,8 @@ WITH u AS (
 ), hits AS (
   SELECT * FROM n
   WHERE NOT expected
-    AND (prev_ts IS NULL OR ts - prev_ts > to_days(CAST($baseline_days AS INTEGER)))
-    AND (explicit OR fam_first <= ts - to_days(CAST($baseline_days AS INTEGER)))
+    AND (prev_ts IS NULL OR c_days_after(prev_ts, ts, $baseline_days))
+    AND (explicit OR NOT c_days_after(ts, fam_first, -$baseline_days))
 )
 -- One finding per use: a keyless signature with a new identity and a new issuer is one event.
 SELECT ts, any_value(actor) AS actor, any_value(principal) AS principal, any_value(credential_id) AS credential_id,

@@ -24,9 +24,9 @@ function render(col: string, type: string): string {
   if (/^TIMESTAMP( WITH TIME ZONE)?$/.test(type)) {
     // "…SSZ" when whole seconds, ".mmmZ" when whole milliseconds, else ".uuuuuuZ" (as isoFromMicros).
     return `CASE WHEN ${c} IS NULL THEN NULL
-      WHEN epoch_us(${c}) % 1000000 = 0 THEN strftime(${c}, '%Y-%m-%dT%H:%M:%SZ')
-      WHEN epoch_us(${c}) % 1000 = 0 THEN strftime(${c}, '%Y-%m-%dT%H:%M:%S.%gZ')
-      ELSE strftime(${c}, '%Y-%m-%dT%H:%M:%S.%fZ') END`;
+      WHEN epoch_us(${c}) % 1000000 = 0 THEN strftime(make_timestamp(epoch_us(${c})), '%Y-%m-%dT%H:%M:%SZ')
+      WHEN epoch_us(${c}) % 1000 = 0 THEN strftime(make_timestamp(epoch_us(${c})), '%Y-%m-%dT%H:%M:%S.%gZ')
+      ELSE strftime(make_timestamp(epoch_us(${c})), '%Y-%m-%dT%H:%M:%S.%fZ') END`;
   }
   if (/^(BIGINT|HUGEINT|UBIGINT|UHUGEINT)$/.test(type)) {
     return `CASE WHEN ${c} BETWEEN -9007199254740991 AND 9007199254740991 THEN to_json(${c}) ELSE to_json(CAST(${c} AS VARCHAR)) END`;

@@ -48,6 +48,7 @@ export interface InvestigateOptions {
   allInWindow?: boolean;
 }
 
+/** The tunables' defaults (see InvestigateOptions and docs/analyses.md). */
 export const DEFAULT_OPTIONS = {
   baselineDays: 30,
   logDelaySeconds: 300,
@@ -91,6 +92,7 @@ function num(v: Plain | undefined): number | null {
   return typeof v === 'number' ? v : null;
 }
 
+/** One case over one store; each step runs once, on demand (see the file comment for the order). */
 export class Investigation {
   private readonly opts: typeof DEFAULT_OPTIONS & InvestigateOptions;
   private resolved?: ResolvedCase;
@@ -175,6 +177,8 @@ export class Investigation {
   private async phaseUse(): Promise<void> {
     await this.attribution();
     await this.once('use', async () => {
+      // A single rule run by query() is run again with the others.
+      await this.store.exec('DELETE FROM c_finding');
       for (const a of [...this.rules('use'), ...this.rules('governance')]) await this.timed(a.id, () => runRule(this.store, a, this.values()));
     });
   }
@@ -275,28 +279,32 @@ export class Investigation {
   /** Every finding, ordered by time then severity. */
   async findings(): Promise<Finding[]> {
     await this.phaseLateral();
-    if (!this.findingsList) {
-      const { rows } = await fetchRows(this.store, 'SELECT * FROM c_finding');
-      const meta = new Map([...this.analyses.values()].filter((a) => a.extra.rule).map((a) => [a.extra.rule, a]));
-      const rank = (s: string): number => SEVERITIES.indexOf(s as Severity);
-      this.findingsList = rows.map((r) => {
-        const a = meta.get(text(r.rule))!;
-        const evidence = rawEvidenceList(r.evidence).map((e) => this.files!.evidence(e));
-        return {
-          rule: r.rule as RuleId, severity: r.severity as Severity, ts: str(r.ts), actor: str(r.actor), summary: str(r.summary) ?? '',
-          evidence, mitre: a.mitre, owasp_nhi: a.owaspNhi, fingerprint: findingFingerprint(text(r.rule), this.scope, evidence),
-          title: a.title, stage: text(r.stage),
-          pivots: { principal: str(r.principal), credential_id: str(r.credential_id), source_ip: str(r.source_ip), run_id: str(r.run_id) },
-        };
-      }).sort((x, y) => (x.ts ?? '').localeCompare(y.ts ?? '') || rank(y.severity) - rank(x.severity)
-        || x.rule.localeCompare(y.rule) || x.fingerprint.localeCompare(y.fingerprint));
-    }
+    this.findingsList ??= await this.readFindings();
     return this.findingsList;
+  }
+
+  /** c_finding as Finding objects (optionally one rule's), ordered by time then severity. */
+  private async readFindings(rule?: string): Promise<Finding[]> {
+    const { rows } = await fetchRows(this.store, 'SELECT * FROM c_finding WHERE $rule IS NULL OR rule = $rule', { rule: rule ?? null });
+    const meta = new Map([...this.analyses.values()].filter((a) => a.extra.rule).map((a) => [a.extra.rule, a]));
+    const rank = (s: string): number => SEVERITIES.indexOf(s as Severity);
+    return rows.map((r): Finding => {
+      const a = meta.get(text(r.rule))!;
+      const evidence = rawEvidenceList(r.evidence).map((e) => this.files!.evidence(e));
+      return {
+        rule: r.rule as RuleId, severity: r.severity as Severity, ts: str(r.ts), actor: str(r.actor), summary: text(r.summary),
+        evidence, mitre: a.mitre, owasp_nhi: a.owaspNhi, fingerprint: findingFingerprint(text(r.rule), this.scope, evidence),
+        title: a.title, stage: text(r.stage),
+        pivots: { principal: str(r.principal), credential_id: str(r.credential_id), source_ip: str(r.source_ip), run_id: str(r.run_id) },
+      };
+    }).sort((x, y) => (x.ts ?? '').localeCompare(y.ts ?? '') || rank(y.severity) - rank(x.severity)
+      || x.rule.localeCompare(y.rule) || x.fingerprint.localeCompare(y.fingerprint));
   }
 
   /** Signatures in the range, with verdicts and reasons. */
   async signed(from?: string | null, to?: string | null): Promise<SignedRow[]> {
-    await this.findings();
+    // Verdicts need the findings of stages use and window only (lateral ones never cite an entry).
+    await this.window();
     const range = await this.range(from, to);
     const { rows } = await this.timed('signed', () => runAnalysis(this.store, this.analysis('signed'), this.values(range)));
     return rows.map((r) => ({
@@ -311,7 +319,6 @@ export class Investigation {
   async distrust(allInWindow = this.opts.allInWindow ?? false): Promise<DistrustDoc> {
     const w = await this.window();
     if (w.first_evidence === null && this.spec.window.from === null) return { digests: [], entries: [] };
-    await this.findings();
     const range = await this.range(null, null);
     const { rows } = await this.timed('distrust', async () => {
       await materialise(this.store, 'c_signed', this.analysis('signed'), this.values(range));
@@ -360,21 +367,43 @@ export class Investigation {
     });
   }
 
-  /** Runs one analysis or rule by id for `sigtrail query <id>`; declared parameters may be overridden. */
+  /**
+   * Runs one analysis or rule by id for `sigtrail query <id>`, computing only what it depends on
+   * (a `use` rule needs the case tables and the attribution, not the window or lateral movement);
+   * declared parameters may be overridden.
+   */
   async query(id: string, overrides: Record<string, Param> = {}): Promise<{ columns: string[]; rows: Row[] }> {
     const a = this.analysis(id);
     if (a.extra.kind === 'rule') {
-      const findings = (await this.findings()).filter((f) => f.rule === a.extra.rule);
+      const stage = a.extra.stage;
+      if ((stage === 'use' || stage === 'governance') && !this.done.has('use')) {
+        await this.attribution();
+        await this.store.exec('DELETE FROM c_finding');
+        await this.timed(a.id, () => runRule(this.store, a, this.values(overrides)));
+      } else if (stage === 'window') await this.phaseWindow();
+      else await this.phaseLateral();
+      const findings = await this.readFindings(a.extra.rule);
       const columns = ['rule', 'severity', 'ts', 'actor', 'summary', 'evidence', 'mitre', 'owasp_nhi', 'fingerprint'];
       return { columns, rows: findings.map((f) => ({ ...f, evidence: f.evidence as unknown as Plain, pivots: null })) };
     }
-    await this.findings();
-    const range = await this.range();
-    if (a.id === 'distrust') await materialise(this.store, 'c_signed', this.analysis('signed'), this.values(range));
+    switch (a.id) {
+      case 'attribution':
+      case 'access':
+        await (a.id === 'access' ? this.resolve() : this.attribution());
+        return this.timed(a.id, () => runAnalysis(this.store, a, this.values(overrides)));
+      case 'window':
+        await this.phaseUse();
+        return this.timed(a.id, () => runAnalysis(this.store, a, this.values(overrides)));
+      default:
+        break;
+    }
     const w = await this.window();
-    return runAnalysis(this.store, a, this.values({
+    if (a.id === 'lateral' || a.id === 'timeline') await this.phaseLateral();
+    const range = await this.range(null, null, a.id === 'timeline');
+    if (a.id === 'distrust') await materialise(this.store, 'c_signed', this.analysis('signed'), this.values(range));
+    return this.timed(a.id, () => runAnalysis(this.store, a, this.values({
       ...range, window_start: w.earliest_possible, contained_at: w.contained_at, window_end: w.contained_at, ...overrides,
-    }));
+    })));
   }
 
   /** Everything, for the report. */

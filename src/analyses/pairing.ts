@@ -16,8 +16,8 @@ const CANDIDATES = `CREATE OR REPLACE TEMP TABLE c_pair_cand AS
   SELECT s.entry_uuid, e.event_uid, c_secs(e.ts, s.integrated_time) AS gap
   FROM c_sig s
   JOIN c_ev e ON e.action = 'key.sign' AND e.outcome = 'success'
-   AND e.ts BETWEEN s.integrated_time - to_seconds(CAST($pair_window_s AS BIGINT))
-                AND s.integrated_time + to_seconds(CAST($clock_skew_s AS BIGINT))
+   AND epoch_us(e.ts) BETWEEN epoch_us(s.integrated_time) - CAST($pair_window_s AS BIGINT) * 1000000
+                          AND epoch_us(s.integrated_time) + CAST($clock_skew_s AS BIGINT) * 1000000
   WHERE s.mode = 'kms'`;
 
 const ROUND = `INSERT INTO c_pair

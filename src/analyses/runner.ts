@@ -58,6 +58,7 @@ export async function materialise(store: Store, table: string, a: Analysis, valu
   }
 }
 
+/** The findings of one investigation, stamped with rule, severity and stage by runRule. */
 export const FINDINGS_DDL = `CREATE OR REPLACE TEMP TABLE c_finding (
   rule VARCHAR, severity VARCHAR, stage VARCHAR, ts TIMESTAMPTZ, actor VARCHAR, principal VARCHAR, credential_id VARCHAR,
   source_ip VARCHAR, run_id VARCHAR, summary VARCHAR, subject VARCHAR,

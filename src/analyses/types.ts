@@ -7,6 +7,7 @@ import type { Plain } from '../store/values.js';
 import type { Severity } from './registry.js';
 import type { Evidence } from './evidence.js';
 
+/** The stable finding rule ids of SPEC.md. */
 export const RULES = [
   'SIGNED_WITHOUT_BUILD', 'UNKNOWN_SIGNER', 'UNEXPECTED_REF', 'UNEXPECTED_SOURCE_IP', 'SIGN_DENIED', 'USE_AFTER_CONTAINMENT',
   'SECRET_TO_UNEXPECTED_JOB', 'LATERAL_SECRET_READ', 'NEW_CREDENTIAL', 'KEY_SHARED_ACROSS_REPOS', 'LONG_LIVED_KEY', 'LOGGING_GAP',

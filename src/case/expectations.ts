@@ -36,12 +36,12 @@ WITH hist AS (
   UNION ALL SELECT 'workflows', COALESCE(x.wf, b.wf), x.ts FROM c_signctx x LEFT JOIN c_signbuild b USING (event_uid)
             WHERE x.outcome = 'success'
 )
-SELECT k, v, count(DISTINCT CAST(ts AS DATE)) AS days, count(*) AS uses
+SELECT k, v, count(DISTINCT c_day(ts)) AS days, count(*) AS uses
 FROM hist
 WHERE v IS NOT NULL AND ts IS NOT NULL AND ($before IS NULL OR ts < CAST($before AS TIMESTAMPTZ))
   AND list_contains($kinds, k)
 GROUP BY k, v
-HAVING count(DISTINCT CAST(ts AS DATE)) >= $min_days
+HAVING count(DISTINCT c_day(ts)) >= $min_days
 ORDER BY k, v`;
 
 /** Infers the kinds the case leaves empty; returns the explicit and inferred expectations. */

@@ -39,6 +39,7 @@ const MAX_VALUE = 2048;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** A case with no expectations of any kind. */
 export function emptyExpectations(): Expectations {
   return { workflows: [], refs: [], identities: [], issuers: [], principals: [] };
 }

@@ -13,7 +13,8 @@ export function queriesCommand(ctx: () => CliContext): Command {
         id: a.id,
         title: a.title,
         severity: a.severity,
-        params: a.params.map((p) => `${p.name}:${p.type}`).join(', '),
+        // Case-scoped analyses also take the case: key= (repeatable), case=, expect_<kind>=.
+        params: [...(a.extra.scope === 'case' ? ['key:varchar[]', 'case:varchar', 'expect_*:varchar[]'] : []), ...a.params.map((p) => `${p.name}:${p.type}`)].join(', '),
         mitre: a.mitre.join(', '),
         owasp_nhi: a.owaspNhi.join(', '),
       }));
