@@ -20,7 +20,7 @@ SELECT scope, min(ts) AS ts, who AS actor,
        arg_min(event_uid, (ts, event_uid)) AS subject,
        list(c_evd('events', event_uid, file_id, record_no) ORDER BY ts, event_uid) AS evidence
 FROM (
-  SELECT *, COALESCE(principal, actor) AS who, CAST(ts AS DATE) AS day FROM s_keyev
+  SELECT *, COALESCE(principal, actor) AS who, c_day(ts) AS day FROM s_keyev
   WHERE action IN ('key.sign', 'secret.read') AND outcome IN ('failure', 'denied')
 )
 GROUP BY scope, who, credential_id, source_ip, day

@@ -29,18 +29,18 @@ kl AS (
   WHERE s.san IS NOT NULL AND COALESCE(s.signer_kind, 'cert') = 'cert'
     AND (s.file_id > r.wm_file OR s.integrated_time >= r.judged_from) IS TRUE
 ), runs AS (
-  SELECT c.run_id, lower(c.repo) AS repo_l, COALESCE(c.started_at, c.completed_at - to_hours(r.job_max_h)) AS lo,
-         COALESCE(c.completed_at, c.started_at + to_hours(r.job_max_h)) AS hi
+  SELECT c.run_id, lower(c.repo) AS repo_l, COALESCE(c.started_at, c_plus(c.completed_at, -3600 * r.job_max_h)) AS lo,
+         COALESCE(c.completed_at, c_plus(c.started_at, 3600 * r.job_max_h)) AS hi
   FROM ci_runs c, r WHERE c.run_id IN (SELECT run_id FROM kl)
   UNION ALL
-  SELECT e.run_id, lower(e.repo), e.ts, e.ts + to_hours(r.job_max_h) FROM events e, r
+  SELECT e.run_id, lower(e.repo), e.ts, c_plus(e.ts, 3600 * r.job_max_h) FROM events e, r
   WHERE e.action = 'ci.job' AND e.run_id IN (SELECT run_id FROM kl)
 ), kl_j AS (
   SELECT kl.entry_uuid, any_value(kl.ts) AS ts, any_value(kl.scope) AS scope, any_value(kl.san) AS san, any_value(kl.run_id) AS run_id,
          any_value(kl.kind) AS kind, any_value(kl.artifact_digest) AS artifact_digest, any_value(kl.log_index) AS log_index,
          any_value(kl.file_id) AS file_id, any_value(kl.record_no) AS record_no,
          count(u.run_id) AS found,
-         COALESCE(bool_or(kl.ts BETWEEN u.lo - to_seconds(r.log_delay_s) AND u.hi + to_seconds(r.log_delay_s)), false) AS inside
+         COALESCE(bool_or(kl.ts BETWEEN c_plus(u.lo, -r.log_delay_s) AND c_plus(u.hi, r.log_delay_s)), false) AS inside
   FROM kl CROSS JOIN r
   LEFT JOIN runs u ON u.run_id = kl.run_id AND (kl.repo IS NULL OR u.repo_l IS NULL OR u.repo_l = lower(kl.repo))
   WHERE kl.run_id IS NOT NULL
@@ -71,24 +71,24 @@ fp_all AS (
   QUALIFY is_new OR row_number() OVER (PARTITION BY fp, is_new ORDER BY ts DESC, entry_uuid) <= 200
 ), fp_h AS (
   SELECT fp.entry_uuid, fp.fp, fp.ts, fp.is_new,
-         unnest(range(c_hour(fp.ts - to_seconds(r.pair_window_s)), c_hour(fp.ts + to_seconds(r.clock_skew_s)) + 1)) AS h
+         unnest(range(c_hour(c_plus(fp.ts, -r.pair_window_s)), c_hour(c_plus(fp.ts, r.clock_skew_s)) + 1)) AS h
   FROM fp, r
 ), signs AS (
   SELECT scope, source, ts, c_hour(ts) AS h FROM s_keyev WHERE action = 'key.sign' AND outcome = 'success'
 ), job_h AS (
   SELECT j.uid, j.started_at, j.ended_at, j.secrets,
-         unnest(range(c_hour(j.started_at - to_seconds(r.log_delay_s)),
-                      LEAST(c_hour(j.ended_at + to_seconds(r.log_delay_s)), c_hour(j.started_at) + 72) + 1)) AS h
+         unnest(range(c_hour(c_plus(j.started_at, -r.log_delay_s)),
+                      LEAST(c_hour(c_plus(j.ended_at, r.log_delay_s)), c_hour(j.started_at) + 72) + 1)) AS h
   FROM s_job j, r
 ), expl AS (
   -- Equi-joins on hour buckets, then the exact time condition.
   SELECT DISTINCT f.entry_uuid, f.fp, f.is_new, s.scope, s.source
   FROM fp_h f JOIN signs s ON s.h = f.h CROSS JOIN r
-  WHERE s.ts BETWEEN f.ts - to_seconds(r.pair_window_s) AND f.ts + to_seconds(r.clock_skew_s)
+  WHERE s.ts BETWEEN c_plus(f.ts, -r.pair_window_s) AND c_plus(f.ts, r.clock_skew_s)
   UNION
   SELECT f.entry_uuid, f.fp, f.is_new, 'secret:' || unnest(j.secrets), 'ci'
   FROM fp f JOIN job_h j ON j.h = c_hour(f.ts) CROSS JOIN r
-  WHERE f.ts BETWEEN j.started_at - to_seconds(r.log_delay_s) AND j.ended_at + to_seconds(r.log_delay_s)
+  WHERE f.ts BETWEEN c_plus(j.started_at, -r.log_delay_s) AND c_plus(j.ended_at, r.log_delay_s)
 ), base AS (
   SELECT fp, count(*) AS n FROM fp WHERE NOT is_new GROUP BY fp
 ), assoc AS (

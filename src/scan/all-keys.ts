@@ -77,6 +77,8 @@ SELECT CAST($wm_file AS INTEGER) AS wm_file, CAST($judged_from AS TIMESTAMPTZ) A
        CAST($lo AS TIMESTAMPTZ) AS lo,
        -- One day more than the baseline: jobs that started before it can still be running.
        CAST($lo AS TIMESTAMPTZ) - to_days(CAST($baseline_days AS INTEGER) + 1) AS horizon,
+       CAST($lo AS TIMESTAMPTZ) - to_days(CAST($baseline_days AS INTEGER)) AS baseline_from,
+       CAST($lo AS TIMESTAMPTZ) - to_days(CAST($baseline_days AS INTEGER) + 2) AS sess_from,
        CAST($baseline_days AS INTEGER) AS baseline_days, CAST($log_delay_s AS BIGINT) AS log_delay_s,
        CAST($pair_window_s AS BIGINT) AS pair_window_s, CAST($clock_skew_s AS BIGINT) AS clock_skew_s,
        CAST($job_max_h AS BIGINT) AS job_max_h`;
@@ -104,7 +106,7 @@ const TABLES_SQL: readonly string[] = [
    WITH b0 AS (
      SELECT 'ci_runs' AS tbl, c.ci_uid AS uid, c.provider AS source, c.run_id, c.attempt, c.repo,
             c_wf(c.repo, COALESCE(c.workflow_ref, c.workflow)) AS wf, c.ref, c.runner_type, c.actor,
-            COALESCE(c.started_at, c.completed_at - to_hours(r.job_max_h)) AS started_at, c.completed_at,
+            COALESCE(c.started_at, c_plus(c.completed_at, -3600 * r.job_max_h)) AS started_at, c.completed_at,
             c.secrets_passed AS secrets, c.file_id, c.record_no
      FROM ci_runs c, s_range r
      WHERE len(c.secrets_passed) > 0 AND COALESCE(c.started_at, c.completed_at) IS NOT NULL
@@ -131,7 +133,7 @@ const TABLES_SQL: readonly string[] = [
    )
    SELECT b0.tbl, b0.uid, b0.source, b0.run_id, b0.repo, b0.wf, COALESCE(b0.ref, ctx.ref) AS ref, b0.runner_type,
           COALESCE(b0.actor, ctx.actor) AS actor, b0.started_at,
-          COALESCE(b0.completed_at, LEAST(ends.t, b0.started_at + to_hours(r.job_max_h))) AS ended_at,
+          COALESCE(b0.completed_at, LEAST(ends.t, c_plus(b0.started_at, 3600 * r.job_max_h))) AS ended_at,
           b0.secrets, b0.file_id, b0.record_no
    FROM b0 LEFT JOIN ctx USING (tbl, uid) LEFT JOIN ends USING (tbl, uid) CROSS JOIN s_range r`,
 
@@ -160,7 +162,7 @@ const TABLES_SQL: readonly string[] = [
      -- The OIDC / workload-identity session behind a sign call's credential names its ref.
      SELECT e.issued_credential_id AS credential_id, arg_max(e.ref, e.ts) AS ref
      FROM events e, s_range r
-     WHERE e.action IN ('credential.assume', 'auth.login') AND e.ref IS NOT NULL AND e.ts >= r.horizon - INTERVAL 1 DAY
+     WHERE e.action IN ('credential.assume', 'auth.login') AND e.ref IS NOT NULL AND e.ts >= r.sess_from
        AND e.issued_credential_id IN (SELECT credential_id FROM ev WHERE action = 'key.sign' AND credential_id IS NOT NULL)
      GROUP BY 1
    ), job AS (
@@ -219,7 +221,7 @@ const TABLES_SQL: readonly string[] = [
    SELECT u.scope, u.grp, u.fam, u.val, max(u.ts) AS last_ts
    FROM s_use_all u CROSS JOIN s_range r
    SEMI JOIN (SELECT DISTINCT scope, grp, fam, val FROM s_use WHERE is_new) n USING (scope, grp, fam, val)
-   WHERE u.ts < r.lo AND u.ts >= r.lo - to_days(r.baseline_days)
+   WHERE u.ts < r.lo AND u.ts >= r.baseline_from
    GROUP BY u.scope, u.grp, u.fam, u.val`,
 
   // New-terms detection: a new use whose value was not seen on the key in the baseline_days before
@@ -234,8 +236,8 @@ const TABLES_SQL: readonly string[] = [
    LEFT JOIN s_last l USING (scope, grp, fam, val)
    JOIN s_first f ON f.scope = u.scope AND f.grp = u.grp
    CROSS JOIN s_range r
-   WHERE u.is_new AND (GREATEST(u.prev_recent, l.last_ts) IS NULL OR u.ts - GREATEST(u.prev_recent, l.last_ts) > to_days(r.baseline_days))
-     AND f.first_ts <= u.ts - to_days(r.baseline_days)`,
+   WHERE u.is_new AND (GREATEST(u.prev_recent, l.last_ts) IS NULL OR c_days_after(GREATEST(u.prev_recent, l.last_ts), u.ts, r.baseline_days))
+     AND NOT c_days_after(u.ts, c_plus(f.first_ts, 86400 * CAST(r.baseline_days AS BIGINT)), 0)`,
 ];
 
 export interface JudgedCounts {
