@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TUNABLES } from '../../src/scan/all-keys.js';
+import { runScan } from '../../src/scan/run.js';
 import { Store } from '../../src/store/database.js';
 import { ATTACKER_IP, DEPLOY_BOT, FP_CI, FP_KMS, KEY, ROLE, nights, type Nights } from '../fixtures/nights.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
@@ -118,6 +120,34 @@ describe('re-running the second night at once', () => {
     // A wider window re-judges the attack: still the same fingerprints, still not reported again.
     expect([third.code, third.doc.findings, third.doc.scan.seen_before]).toEqual([0, [], 6]);
     expect(await findingsTable(n.db)).toHaveLength(6);
+  });
+});
+
+describe('a scan that stored its findings but died before writing them', () => {
+  it('has them delivered by the next scan, once', async () => {
+    const n = nights(tempDir('sigtrail-scan-'));
+    await n.night(1);
+    await scan(n);
+    await n.night(2);
+    // Steps 1–5 of a scan, then the process is gone: no output, no `done`.
+    const store = await Store.open(n.db);
+    let stored: string[];
+    let scanId: number;
+    try {
+      const out = await runScan(store, { mode: { kind: 'all-keys' }, ingest: [n.logs], tunables: DEFAULT_TUNABLES });
+      stored = out.doc.findings.map((f) => f.fingerprint).sort();
+      scanId = out.doc.scan.scan_id;
+    } finally {
+      store.close();
+    }
+    const next = await scan(n);
+    expect(next.code).toBe(1);
+    expect(next.doc.scan).toMatchObject({ redelivered_from: [scanId], new_findings: 0 });
+    expect(next.doc.findings.map((f) => f.fingerprint).sort()).toEqual(stored);
+    expect(next.doc.findings.every((f) => f.scan_id === scanId)).toBe(true);
+    expect(pairs(next.doc)).toEqual(NIGHT2_ALL_KEYS);
+    const after = await scan(n);
+    expect([after.code, after.doc.findings, after.doc.scan.redelivered_from]).toEqual([0, [], []]);
   });
 });
 
