@@ -31,8 +31,13 @@ function collect(value: string, previous: string[] = []): string[] {
 function modeFromFlags(flags: ScanFlags): ScanMode {
   const named = flags.key.length > 0 || flags.case !== undefined;
   if (named && flags.allKeys) throw new UsageError('--all-keys watches every key: do not combine it with --key or --case');
-  const expects = Object.values(EXPECT_FLAGS).filter((_, i) => [flags.expectWorkflow, flags.expectRef, flags.expectIdentity, flags.expectIssuer, flags.expectPrincipal][i].length > 0);
-  if (!named && expects.length > 0) throw new UsageError(`${expects.join(', ')} describe(s) one key: add --key or --case`);
+  const given: Record<string, string[]> = {
+    [EXPECT_FLAGS.workflows]: flags.expectWorkflow, [EXPECT_FLAGS.refs]: flags.expectRef, [EXPECT_FLAGS.identities]: flags.expectIdentity,
+    [EXPECT_FLAGS.issuers]: flags.expectIssuer, [EXPECT_FLAGS.principals]: flags.expectPrincipal,
+  };
+  const expects = Object.keys(given).filter((k) => given[k].length > 0);
+  // Expectations describe one key; --all-keys learns what is usual from each key's baseline instead.
+  if (!named && expects.length > 0) throw new UsageError(`${expects.join(', ')}: expectations need --key or --case`);
   return named ? { kind: 'case', spec: caseFromFlags(flags) } : { kind: 'all-keys' };
 }
 
