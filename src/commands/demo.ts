@@ -5,9 +5,13 @@ import { Command } from 'commander';
 import { loadAnalyses } from '../analyses/registry.js';
 import { SigtrailError } from '../errors.js';
 import { ingest } from '../ingest/pipeline.js';
+import { TrustedLogs } from '../sigstore/trusted-root.js';
 import { Store } from '../store/database.js';
 import type { CliContext } from './context.js';
-import { summarise } from './ingest.js';
+import { summarise, summaryColumns } from './ingest.js';
+
+/** The folders of samples/ that hold the incident's logs. */
+export const DEMO_INPUTS = ['aws', 'github', 'sigstore', 'vault'] as const;
 
 /** samples/ beside src/ or dist/. */
 export function samplesDir(): string {
@@ -27,9 +31,13 @@ export function demoCommand(ctx: () => CliContext): Command {
       for (const f of [dbPath, `${dbPath}.wal`]) fs.rmSync(f, { force: true });
       const store = await Store.open(dbPath);
       try {
-        c.out.note(`ingesting ${dir} into ${dbPath}`);
-        const result = await ingest(store, [dir]);
-        c.out.rows(['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', 'seconds'], summarise(result.files), {
+        // Only the log folders are inputs; case.json, the trust root and the generator are not logs.
+        const inputs = DEMO_INPUTS.map((d) => path.join(dir, d));
+        // The demo's transparency log is its own (samples/trust), so its proofs verify offline.
+        const trustedLogs = TrustedLogs.load([path.join(dir, 'trust', 'trusted_root.json'), 'public-good']);
+        c.out.note(`ingesting ${inputs.map((p) => path.relative(process.cwd(), p)).join(' ')} into ${dbPath}`);
+        const result = await ingest(store, inputs, { trustedLogs });
+        c.out.rows(summaryColumns(result.files), summarise(result.files), {
           title: 'Ingested',
           empty: 'samples/ is empty',
         });

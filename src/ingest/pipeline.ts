@@ -16,7 +16,10 @@ import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
 import { CI_MAPPED_COLUMNS, mergeCiRuns, type CiMergeResult } from './ci-runs.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
-import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { FileRef, InsertOptions, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { TrustedLogs } from '../sigstore/trusted-root.js';
+import type { Row } from '../store/values.js';
+import { writeSignatures, type SignatureInput } from './signatures.js';
 import { sha256File } from './hash.js';
 import { measureInflated, type InflateCheck } from './inflate.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
@@ -39,6 +42,8 @@ export interface FileOutcome extends Tally {
 export interface IngestOptions {
   /** Force this adapter id instead of detecting by content. */
   source?: string;
+  /** Log keys for transparency-log verification (`--trusted-root`); the shipped roots when unset. */
+  trustedLogs?: TrustedLogs;
   /** Called as each file starts and ends (for progress bars). */
   onFile?: (event: { phase: 'start' | 'end'; path: string; bytes: number; index: number; total: number; outcome?: FileOutcome }) => void;
 }
@@ -74,6 +79,7 @@ class FileLoad implements LoadContext {
     readonly sample: Sample,
     /** Why DuckDB cannot parse this document at all (checked before the transaction), if so. */
     private readonly documentError: unknown,
+    readonly trustedLogs?: TrustedLogs,
   ) {}
 
   async stage(options: StageOptions = {}): Promise<void> {
@@ -99,7 +105,7 @@ class FileLoad implements LoadContext {
     await this.reject(null, reason, this.sample.head.slice(0, 200), line);
   }
 
-  async insertEvents(selectSql: string): Promise<void> {
+  async insertEvents(selectSql: string, options: InsertOptions = {}): Promise<void> {
     if (!this.staging) await this.stage();
     const staging = this.staging!;
     const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id');
@@ -110,12 +116,13 @@ class FileLoad implements LoadContext {
        WITH staged AS (${staging.sql})
        SELECT ${cols.join(', ')},
               COALESCE(stage_reject, reject_reason) AS reject_reason,
-              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet
+              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet,
+              ${options.mergedLines ? 'COALESCE(merged_lines, 0)' : '0'} AS merged_lines
        FROM (${selectSql})`,
       params,
     );
-    const counts = await this.store.one<{ total: number; bad: number }>(
-      'SELECT count(*) AS total, count(reject_reason) AS bad FROM mapped',
+    const counts = await this.store.one<{ total: number; bad: number; merged: number }>(
+      'SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged FROM mapped',
     );
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
@@ -127,12 +134,16 @@ class FileLoad implements LoadContext {
        SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
        WHERE m.reject_reason IS NULL
          AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-       QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
+         -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
+         -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
+         AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
       { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
     const bad = Number(counts?.bad ?? 0);
-    this.tally.records += total;
+    const merged = Number(counts?.merged ?? 0);
+    this.tally.records += total + merged;
+    if (merged > 0) this.tally.merged = (this.tally.merged ?? 0) + merged;
     this.tally.rejected += bad;
     this.tally.inserted += inserted;
     this.tally.duplicates += total - bad - inserted;
@@ -149,6 +160,32 @@ class FileLoad implements LoadContext {
       { ...staging.params, file_id: this.file.id, file_path: this.file.path },
     );
     return mergeCiRuns(this.store, 'ci_mapped', this.file.id);
+  }
+
+  async *stagedRows(selectSql: string, pageSize = 1000): AsyncIterable<Row[]> {
+    if (!this.staging) await this.stage();
+    const staging = this.staging!;
+    // Materialised first, so the adapter can write between pages on the same connection. The
+    // streaming row_number() keeps the order selectSql produced (give it an ORDER BY); rowid
+    // cannot page here, as rows added inside a transaction get provisional rowids.
+    this.temps.add('staged_rows');
+    await this.store.run(
+      `CREATE OR REPLACE TEMP TABLE staged_rows AS
+       WITH staged AS (${staging.sql}) SELECT row_number() OVER () AS _page_row, * FROM (${selectSql})`,
+      staging.params,
+    );
+    for (let from = 1; ; from += pageSize) {
+      const rows = await this.store.all(
+        'SELECT * EXCLUDE (_page_row) FROM staged_rows WHERE _page_row >= $1 AND _page_row < $2 ORDER BY _page_row',
+        [from, from + pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+    }
+  }
+
+  async insertSignatures(rows: readonly SignatureInput[]): Promise<void> {
+    await writeSignatures(this.store, this.file, this.tally, rows);
   }
 
   async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
@@ -304,7 +341,7 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
     await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
     await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
-    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError);
+    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, options.trustedLogs);
     try {
       if (salvage) await ctx.reject(null, salvage.note);
       await adapter.load(ctx);

@@ -5,7 +5,10 @@
  */
 import type { Store } from '../store/database.js';
 import type { CiMergeResult } from '../ingest/ci-runs.js';
+import type { Row } from '../store/values.js';
 import type { Sample } from '../ingest/sniff.js';
+import type { SignatureInput } from '../ingest/signatures.js';
+import type { TrustedLogs } from '../sigstore/trusted-root.js';
 
 export interface FileRef {
   id: number;
@@ -23,12 +26,22 @@ export interface StageOptions {
 }
 
 export interface Tally {
-  /** Records seen (inserted + duplicates + rejected). */
+  /** Records seen (inserted + duplicates + rejected + merged). */
   records: number;
   inserted: number;
   /** Records already present (same event_uid / entry) from this or an earlier file. */
   duplicates: number;
   rejected: number;
+  /** Records folded into another record's event (a Vault response line joined to its request line). */
+  merged?: number;
+}
+
+export interface InsertOptions {
+  /**
+   * The mapping SELECT also returns `merged_lines`: how many further input records each of its rows
+   * folds in. They are tallied as records (and as `merged`), not as rows.
+   */
+  mergedLines?: boolean;
 }
 
 export interface LoadContext {
@@ -45,7 +58,7 @@ export interface LoadContext {
    * Runs `selectSql` — a SELECT over `staged` producing the columns of `events` (without
    * `file_id`) plus `reject_reason` — and inserts its new rows; rows with a reject_reason become rejects.
    */
-  insertEvents(selectSql: string): Promise<void>;
+  insertEvents(selectSql: string, options?: InsertOptions): Promise<void>;
   /**
    * Runs `selectSql` — a SELECT over `staged` producing the columns of `ci_runs` (CI_RUN_COLUMNS without
    * `file_id`) — and merges its rows into `ci_runs` on `ci_uid` (rules in src/ingest/ci-runs.ts).
@@ -54,6 +67,15 @@ export interface LoadContext {
   upsertCiRuns(selectSql: string): Promise<CiMergeResult>;
   /** Records one rejected record. */
   reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void>;
+  /**
+   * Runs `selectSql` — a SELECT over `staged` — and yields its rows in pages of `pageSize`, for
+   * adapters whose mapping needs JavaScript after DuckDB has read and projected the records.
+   */
+  stagedRows(selectSql: string, pageSize?: number): AsyncIterable<Row[]>;
+  /** Inserts transparency-log rows into `signatures`, deduplicated; see src/ingest/signatures.ts. */
+  insertSignatures(rows: readonly SignatureInput[]): Promise<void>;
+  /** Log keys that transparency-log evidence is verified against (`--trusted-root`); the shipped roots when unset. */
+  readonly trustedLogs?: TrustedLogs;
 }
 
 export interface SourceAdapter {

@@ -9,6 +9,21 @@
 
 export const SCHEMA_VERSION = 1;
 
+/** Columns of `signatures`, in order; the transparency-log adapters write exactly these. */
+export const SIGNATURE_COLUMNS = [
+  'entry_uuid', 'log_index', 'tree_log_index', 'tree_id', 'log_id', 'integrated_time', 'kind', 'kind_version',
+  'artifact_digest', 'subjects', 'signer_kind', 'key_fingerprint', 'cert_fingerprint', 'cert_serial',
+  'cert_not_before', 'cert_not_after', 'san', 'oidc_issuer', 'build_signer_uri', 'build_signer_digest',
+  'runner_environment', 'source_repository_uri', 'source_repository_digest', 'source_repository_ref',
+  'source_repository_identifier', 'source_repository_owner_uri', 'source_repository_owner_identifier',
+  'build_config_uri', 'build_config_digest', 'build_trigger', 'run_invocation_uri', 'source_repository_visibility',
+  'deployment_environment', 'fulcio_extensions', 'repo', 'workflow', 'ref', 'run_id', 'run_attempt',
+  'tlog_verified', 'tlog_reason', 'raw', 'file_id', 'record_no',
+  'source', 'leaf_hash', 'payload_digest', 'predicate_type', 'token_subject', 'decode_error', 'body',
+] as const;
+
+export type SignatureColumn = (typeof SIGNATURE_COLUMNS)[number];
+
 /** Columns of `events`, in order; adapters' mapping SELECTs produce exactly these (plus `reject_reason`). */
 export const EVENT_COLUMNS = [
   'event_uid', 'source', 'ts', 'ts_raw', 'action', 'native_action', 'outcome', 'error_code',
@@ -130,7 +145,21 @@ CREATE TABLE IF NOT EXISTS signatures (
   tlog_reason                   VARCHAR,
   raw                           JSON,
   file_id                       INTEGER NOT NULL,
-  record_no                     BIGINT NOT NULL
+  record_no                     BIGINT NOT NULL,
+  -- rekor.v1 (API entry) | rekor.tle (Rekor v2 / protobuf-JSON entry) | sigstore.bundle
+  source                        VARCHAR,
+  -- Hex RFC 6962 leaf hash of the canonical body: with log_id, what makes two copies one entry.
+  leaf_hash                     VARCHAR,
+  -- sha256:<hex> of the DSSE payload (in-toto statement) as the log recorded it (dsse / intoto kinds).
+  payload_digest                VARCHAR,
+  predicate_type                VARCHAR,
+  -- Fulcio 1.3.6.1.4.1.57264.1.24: the OIDC token's sub claim.
+  token_subject                 VARCHAR,
+  -- Why the body or signer could only be partly decoded (unknown kind, unparsable certificate);
+  -- such rows are kept and also listed in rejects.
+  decode_error                  VARCHAR,
+  -- The canonical Rekor body, decoded (raw holds the record as read: v1 entry, log entry or bundle).
+  body                          JSON
 );
 
 -- CI runs (level = 'run') and jobs (level = 'job'); ci_uid is stable across the shapes that describe
