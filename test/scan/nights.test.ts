@@ -1,7 +1,7 @@
 /**
  * The nightly scan over three nights of acme-corp/ledger logs (test/fixtures/nights.ts): CloudTrail
- * delivery objects ingested from one growing folder, Actions runs and Rekor entries as canonical
- * rows. The first night establishes the baseline, the second holds an attack, the third nothing.
+ * delivery objects, the GitHub audit-log stream and Rekor entries, ingested from one growing folder
+ * through the real adapters. The first night establishes the baseline, the second holds an attack, the third nothing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TUNABLES } from '../../src/scan/all-keys.js';
 import { runScan } from '../../src/scan/run.js';
 import { Store } from '../../src/store/database.js';
-import { ATTACKER_IP, DEPLOY_BOT, FP_CI, FP_KMS, KEY, ROLE, nights, type Nights } from '../fixtures/nights.js';
+import { ATTACKER_IP, DEPLOY_BOT, KEY, ROLE, nights, type Nights } from '../fixtures/nights.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { tempDir } from '../helpers/paths.js';
 
@@ -27,9 +27,9 @@ const scan = async (n: Nights, ...args: string[]): Promise<CliRun & { doc: Doc }
 
 const pairs = (d: Doc): string[] => d.findings.map((f) => `${f.rule} ${f.key}`).sort();
 
-const NIGHT2_ALL_KEYS = [
+const night2AllKeys = (n: Nights): string[] => [
   `SECRET_TO_UNEXPECTED_JOB secret:COSIGN_KEY`,
-  `SIGNED_WITHOUT_BUILD fp:${FP_CI}`,
+  `SIGNED_WITHOUT_BUILD fp:${n.fp.ci}`,
   `SIGN_DENIED kms:${KEY}`,
   `UNEXPECTED_REF secret:COSIGN_KEY`,
   `UNEXPECTED_SOURCE_IP kms:${KEY}`,
@@ -61,15 +61,15 @@ describe('scan --all-keys over three nights', () => {
 
   it('night 1 ingests the history, establishes the baseline and finds nothing: exit 0', () => {
     expect(runs.night1.code).toBe(0);
-    expect(runs.night1.doc.scan).toMatchObject({ first: true, new_findings: 0, ingested: { loaded: 62, already_ingested: 0 } });
+    expect(runs.night1.doc.scan).toMatchObject({ first: true, new_findings: 0, ingested: { loaded: 93, already_ingested: 0 } });
     expect(runs.night1.doc.findings).toEqual([]);
   });
 
   it('night 2 reports exactly the attack — the PR job passed the secret, the denied and the foreign sign call, the signature outside any build — exit 1', () => {
     const r = runs.night2;
     expect(r.code).toBe(1);
-    expect(r.doc.scan).toMatchObject({ first: false, new_findings: 6, ingested: { loaded: 4, already_ingested: 62 } });
-    expect(pairs(r.doc)).toEqual(NIGHT2_ALL_KEYS);
+    expect(r.doc.scan).toMatchObject({ first: false, new_findings: 6, ingested: { loaded: 5, already_ingested: 93 } });
+    expect(pairs(r.doc)).toEqual(night2AllKeys(n));
     const by = (rule: string) => r.doc.findings.find((f) => f.rule === rule)!;
     expect(by('UNKNOWN_SIGNER')).toMatchObject({ actor: DEPLOY_BOT, summary: expect.stringContaining(`new principal ${DEPLOY_BOT} signed with kms:${KEY}`) as unknown });
     expect(by('UNEXPECTED_SOURCE_IP').summary).toMatch(new RegExp(`new source address ${ATTACKER_IP.replace(/\./g, '\\.')}, new client boto3`));
@@ -80,12 +80,14 @@ describe('scan --all-keys over three nights', () => {
     expect(by('UNEXPECTED_REF').summary).toMatch(/on ref mallory\/bump-deps \(run 13579999001\)/);
     expect(by('UNEXPECTED_REF').actor).toBe('mallory-dev');
     const swb = by('SIGNED_WITHOUT_BUILD');
-    expect(swb.evidence).toEqual([expect.objectContaining({ table: 'signatures', entry_uuid: n.attack.fpCiEntry })]);
+    expect(swb.evidence).toEqual([expect.objectContaining({
+      table: 'signatures', entry_uuid: n.attack.fpCiEntry, file: expect.stringMatching(/rekor\/2025\/06\/01\/entries\.ndjson$/) as unknown, record_no: 4,
+    })]);
     expect(swb.summary).toMatch(/no job passed secret:COSIGN_KEY was running \(its baseline: 31 of 31 entries had one\)/);
     // Evidence points back to the delivered CloudTrail object and the record in it.
     expect(by('SIGN_DENIED').evidence[0]).toMatchObject({ table: 'events', file: expect.stringMatching(/CloudTrail\/us-east-1\/2025\/06\/01\/.*\.json\.gz$/) as unknown, record_no: 1 });
     // The attacker's KMS signature pairs with their sign call: the call is the finding, not the entry.
-    expect(r.doc.findings.some((f) => f.key === `fp:${FP_KMS}`)).toBe(false);
+    expect(r.doc.findings.some((f) => f.key === `fp:${n.fp.kms}`)).toBe(false);
   });
 
   it('night 3 adds nothing new: no findings, exit 0', () => {
@@ -96,7 +98,7 @@ describe('scan --all-keys over three nights', () => {
   it('re-running the scan reports nothing twice; the stored findings keep their first sighting and move last_seen', async () => {
     expect(runs.again.code).toBe(0);
     expect(runs.again.doc.findings).toEqual([]);
-    expect(runs.again.doc.scan.ingested).toMatchObject({ loaded: 0, already_ingested: 68 });
+    expect(runs.again.doc.scan.ingested).toMatchObject({ loaded: 0, already_ingested: 101 });
     const rows = await findingsTable(n.db);
     expect(rows.map((r) => r.fingerprint).sort()).toEqual(runs.night2.doc.findings.map((f) => f.fingerprint).sort());
     expect(rows.every((r) => r.scan_id === runs.night2.doc.scan.scan_id && r.reported)).toBe(true);
@@ -115,7 +117,7 @@ describe('re-running the second night at once', () => {
     const second = await scan(n);
     const third = await scan(n, '--since', '7d');
     expect(first.code).toBe(1);
-    expect(pairs(first.doc)).toEqual(NIGHT2_ALL_KEYS);
+    expect(pairs(first.doc)).toEqual(night2AllKeys(n));
     expect([second.code, second.doc.findings]).toEqual([0, []]);
     // A wider window re-judges the attack: still the same fingerprints, still not reported again.
     expect([third.code, third.doc.findings, third.doc.scan.seen_before]).toEqual([0, [], 6]);
@@ -145,7 +147,7 @@ describe('a scan that stored its findings but died before writing them', () => {
     expect(next.doc.scan).toMatchObject({ redelivered_from: [scanId], new_findings: 0 });
     expect(next.doc.findings.map((f) => f.fingerprint).sort()).toEqual(stored);
     expect(next.doc.findings.every((f) => f.scan_id === scanId)).toBe(true);
-    expect(pairs(next.doc)).toEqual(NIGHT2_ALL_KEYS);
+    expect(pairs(next.doc)).toEqual(night2AllKeys(n));
     const after = await scan(n);
     expect([after.code, after.doc.findings, after.doc.scan.redelivered_from]).toEqual([0, [], []]);
   });
@@ -157,7 +159,7 @@ describe('scan --case (the investigation rules, with expectations)', () => {
     const n = nights(dir);
     const caseFile = path.join(dir, 'case.json');
     fs.writeFileSync(caseFile, JSON.stringify({
-      name: 'ledger KMS key', keys: ['kms:alias/release-signing', `fp:${FP_KMS}`],
+      name: 'ledger KMS key', keys: ['kms:alias/release-signing', `fp:${n.fp.kms}`],
       expected: { workflows: ['acme-corp/ledger/.github/workflows/release.yml'], refs: ['refs/tags/v*'], principals: [ROLE] },
     }));
     const codes: number[] = [];
@@ -198,16 +200,16 @@ describe('output and report', () => {
   it('ndjson prints one new finding per line', () => {
     expect(night2.code).toBe(1);
     const lines = night2.stdout.trim().split('\n').map((l) => JSON.parse(l) as { rule: string; key: string });
-    expect(lines.map((l) => `${l.rule} ${l.key}`).sort()).toEqual(NIGHT2_ALL_KEYS);
+    expect(lines.map((l) => `${l.rule} ${l.key}`).sort()).toEqual(night2AllKeys(n));
     expect(night2.stderr).toMatch(/6 new finding\(s\), 0 reported before/);
   });
 
   it('--report writes findings.json (the scan document) and a formula-safe findings.csv', () => {
     expect(fs.readdirSync(reportDir).sort()).toEqual(['findings.csv', 'findings.json']);
     const doc = JSON.parse(fs.readFileSync(path.join(reportDir, 'findings.json'), 'utf8')) as Doc;
-    expect(pairs(doc)).toEqual(NIGHT2_ALL_KEYS);
+    expect(pairs(doc)).toEqual(night2AllKeys(n));
     const rows = parse<Record<string, string>>(fs.readFileSync(path.join(reportDir, 'findings.csv'), 'utf8'), { columns: true });
-    expect(rows.map((r) => `${r.rule} ${r.key}`).sort()).toEqual(NIGHT2_ALL_KEYS);
+    expect(rows.map((r) => `${r.rule} ${r.key}`).sort()).toEqual(night2AllKeys(n));
     expect(rows.find((r) => r.rule === 'SIGN_DENIED')!.evidence).toMatch(/^events:aws\.cloudtrail:.* \(.*\.json\.gz#1\)$/);
     expect(rows.every((r) => !/^[=+\-@]/.test(r.summary))).toBe(true);
   });
