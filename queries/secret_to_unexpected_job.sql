@@ -28,8 +28,10 @@ SELECT min(b.started_at) AS ts,
        NULL::VARCHAR AS principal, NULL::VARCHAR AS credential_id, NULL::VARCHAR AS source_ip, b.run_id,
        format('{} passed to {} (run {}, ref {}), which is not an expected signing workflow',
               array_to_string(list_distinct(flatten(list(b.passed_secrets))), ', '),
-              COALESCE(b.wf, '(unknown workflow)'), COALESCE(b.run_id, '?'), COALESCE(any_value(b.ref_eff), '?')) AS summary,
+              COALESCE(b.wf, '(unknown workflow)'), COALESCE(b.run_id, '?'),
+              CASE WHEN any_value(b.ref_eff) IS DISTINCT FROM any_value(b.ref)
+                   THEN any_value(b.ref_eff) || ' from ' || COALESCE(any_value(b.ref), '?') ELSE COALESCE(any_value(b.ref), '?') END) AS summary,
        arg_min(b.uid, b.started_at) AS subject,
-       (SELECT list(DISTINCT ev.e) FROM ev WHERE ev.run_id IS NOT DISTINCT FROM b.run_id AND ev.wf IS NOT DISTINCT FROM b.wf) AS evidence
+       (SELECT list(DISTINCT ev.e ORDER BY ev.e) FROM ev WHERE ev.run_id IS NOT DISTINCT FROM b.run_id AND ev.wf IS NOT DISTINCT FROM b.wf) AS evidence
 FROM jobs b
 GROUP BY b.run_id, b.wf

@@ -41,7 +41,7 @@ WITH u AS (
 SELECT s.ts, any_value(s.actor) AS actor, any_value(s.principal) AS principal, any_value(s.credential_id) AS credential_id,
        any_value(s.source_ip) AS source_ip, any_value(s.run_id) AS run_id,
        format('new {}: {} by {} (not seen on this key in the {} days before){}',
-              string_agg(DISTINCT s.what, ', new '),
+              string_agg(DISTINCT s.what, ', new ' ORDER BY s.what),
               CASE any_value(s.action) WHEN 'key.sign' THEN 'signed with the key' ELSE 'read the key''s secret' END,
               COALESCE(any_value(s.actor), '(unknown)'), $baseline_days,
               CASE WHEN any_value(e.uses) > 1 THEN format('; {} uses in the next 24 h', any_value(e.uses)) ELSE '' END) AS summary,

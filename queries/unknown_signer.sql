@@ -50,7 +50,7 @@ WITH u AS (
 SELECT s.ts, any_value(s.actor) AS actor, any_value(s.principal) AS principal, any_value(s.credential_id) AS credential_id,
        any_value(s.source_ip) AS source_ip, any_value(s.run_id) AS run_id,
        format('new {} {} (not expected, and not seen on this key in the {} days before){}',
-              string_agg(DISTINCT s.what, ' and new '),
+              string_agg(DISTINCT s.what, ' and new ' ORDER BY s.what),
               CASE any_value(s.action) WHEN 'key.sign' THEN 'signed with the key' WHEN 'secret.read' THEN 'read the key''s secret'
                                        WHEN 'ci.job' THEN 'ran a job that was passed the key''s secret' ELSE 'signed with the key' END,
               $baseline_days,
