@@ -108,36 +108,68 @@ class FileLoad implements LoadContext {
   async insertEvents(selectSql: string, options: InsertOptions = {}): Promise<void> {
     if (!this.staging) await this.stage();
     const staging = this.staging!;
-    const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id');
+    const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id' && c !== 'record_no');
     const params = { ...staging.params, file_id: this.file.id, file_path: this.file.path };
+    // A per-record mapping over the fast path reads unnumbered rows (in parallel) and its rows are
+    // numbered by position afterwards: `mapped` keeps the file's order (DuckDB preserves insertion
+    // order through scans, projections and CREATE TABLE AS) and its rowids are consecutive (inside
+    // a transaction they start at a large base, hence the offset from the first).
+    const perRecord = options.perRecord === true;
+    const positional = perRecord && staging.unnumberedSql !== undefined;
     this.temps.add('mapped');
     await this.store.run(
       `CREATE OR REPLACE TEMP TABLE mapped AS
-       WITH staged AS (${staging.sql})
-       SELECT ${cols.join(', ')},
+       WITH staged AS (${positional ? staging.unnumberedSql! : staging.sql})
+       SELECT ${cols.join(', ')}, record_no,
               COALESCE(stage_reject, reject_reason) AS reject_reason,
               CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet,
               ${options.mergedLines ? 'COALESCE(merged_lines, 0)' : '0'} AS merged_lines
        FROM (${selectSql})`,
       params,
     );
-    const counts = await this.store.one<{ total: number; bad: number; merged: number }>(
-      'SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged FROM mapped',
+    const counts = await this.store.one<{ total: number; bad: number; merged: number; base: string | null; lo: string | null; hi: string | null }>(
+      `SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged,
+              CAST(min(rowid) AS VARCHAR) AS base, CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi FROM mapped`,
     );
+    // The first rowid is a number DuckDB chose (beyond 2^53 inside a transaction), not input.
+    const base = /^\d+$/.test(counts?.base ?? '') ? counts!.base! : '0';
+    const recordNo = positional ? `(m.rowid - ${base} + 1)` : 'm.record_no';
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
-       SELECT $file_id, $file_path, record_no, NULL, reject_reason, snippet FROM mapped WHERE reject_reason IS NOT NULL`,
+       SELECT $file_id, $file_path, ${recordNo}, NULL, reject_reason, snippet FROM mapped m WHERE reject_reason IS NOT NULL`,
       { file_id: this.file.id, file_path: this.file.path },
     );
+    // Dedupe: the first record of each event_uid in this file, unless the store already has it.
+    // A per-record mapping has one row per record (unique rowid / record_no), so the rare repeats
+    // are found by grouping the uids alone and both checks are hash anti-joins. A general mapping
+    // may emit several rows per record and keeps the self anti-join on record_no.
+    const values = EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? recordNo : `m.${c}`)).join(', ');
+    const key = positional ? 'rowid' : 'record_no';
+    // When the uid determines the time, only the stored events in this file's time range can
+    // match: zone maps on ts skip the rest, instead of reading every stored uid for every file.
+    const window = options.uidImpliesTime && counts?.lo && counts.hi;
+    const stored = window
+      ? '(SELECT event_uid FROM events WHERE ts BETWEEN CAST($lo AS TIMESTAMPTZ) AND CAST($hi AS TIMESTAMPTZ))'
+      : 'events';
     const inserted = await this.store.run(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-       SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
-       WHERE m.reject_reason IS NULL
-         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-         -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
-         -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
-         AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
-      { file_id: this.file.id },
+      perRecord
+        ? `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           WITH repeated AS (
+             SELECT event_uid, min(${key}) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
+           )
+           SELECT ${values}
+           FROM mapped m
+             ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.${key}
+             ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
+           WHERE m.reject_reason IS NULL`
+        : `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           SELECT ${values} FROM mapped m
+           WHERE m.reject_reason IS NULL
+             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
+             -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
+             -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
+             AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
+      window ? { file_id: this.file.id, lo: counts.lo, hi: counts.hi } : { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
     const bad = Number(counts?.bad ?? 0);
