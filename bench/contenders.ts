@@ -140,7 +140,7 @@ export function contendersFor(set: DataSet, env: Environment): Contender[] {
   const floorDb = path.join(env.scratch, `${slug}-floor.duckdb`);
   out.push({
     name: 'duckdb CREATE TABLE AS read_json (floor)', role: 'floor', cmd: node,
-    args: [env.children.floor!, floorDb, floorSql(set)],
+    args: [env.children.floor, floorDb, floorSql(set)],
     prepare: () => removeDb(floorDb),
     check: (m) => (m.code !== 0 ? `exit ${m.code}: ${m.stderr.trim().split('\n')[0] ?? ''}` : undefined),
   });
@@ -168,7 +168,7 @@ export function contendersFor(set: DataSet, env: Environment): Contender[] {
   fs.writeFileSync(stepsFile, JSON.stringify(jsSteps(shape.fields)));
   out.push({
     name: 'node readline + JSON.parse', role: 'naive', cmd: node,
-    args: [env.children.naive!, stepsFile, shape.unwrap ?? (shape.keyed ? '*' : '-'), ...files],
+    args: [env.children.naive, stepsFile, shape.unwrap ?? (shape.keyed ? '*' : '-'), ...files],
     check: (m) => (m.code !== 0 ? `exit ${m.code}: ${m.stderr.trim().split('\n')[0] ?? ''}` : undefined),
   });
   return out;

@@ -22,7 +22,7 @@ export function parsePath(path: string): Step[] {
     const m = STEP.exec(path);
     if (!m || m.index !== at) throw new Error(`bad path ${path}`);
     if (m[3] !== undefined) steps.push({ index: Number(m[3]) });
-    else steps.push({ key: m[2] ?? m[1]! });
+    else steps.push({ key: m[2] ?? m[1] });
   }
   return steps;
 }

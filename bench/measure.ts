@@ -55,7 +55,7 @@ export function measure(cmd: string, args: readonly string[], options: RunOption
   const report = useGnuTime ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sigtrail-bench-')), 'time') : null;
   const argv = report ? [GNU_TIME, '-f', '%e %U %S %M', '-o', report, cmd, ...args] : [cmd, ...args];
   const started = process.hrtime.bigint();
-  const child = spawn(argv[0]!, argv.slice(1), {
+  const child = spawn(argv[0], argv.slice(1), {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', options.stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
@@ -83,8 +83,8 @@ export function measure(cmd: string, args: readonly string[], options: RunOption
         const [e, u, s, m] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
         // Wall time is ours (nanoseconds); GNU time's is rounded to 10 ms.
         if (!Number.isFinite(e)) cpuSeconds = null;
-        else if (Number.isFinite(u) && Number.isFinite(s)) cpuSeconds = u! + s!;
-        if (Number.isFinite(m)) peak = m! * 1024;
+        else if (Number.isFinite(u) && Number.isFinite(s)) cpuSeconds = u + s;
+        if (Number.isFinite(m)) peak = m * 1024;
         fs.rmSync(path.dirname(report), { recursive: true, force: true });
       }
       resolve({ seconds, cpuSeconds, peakRssBytes: peak, code: code ?? 1, stdout, stderr });

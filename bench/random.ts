@@ -23,7 +23,7 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
+    return items[this.int(items.length)];
   }
 
   chance(p: number): boolean {
@@ -68,6 +68,6 @@ export class Random {
       r -= w;
       if (r < 0) return v;
     }
-    return table[table.length - 1]![1];
+    return table[table.length - 1][1];
   }
 }

@@ -86,7 +86,7 @@ async function measureSet(set: DataSet, env: Environment, rounds: number, skip: 
   const rows: Row[] = contenders.map((c) => ({
     set: set.kind, contender: c.name, role: c.role, records: set.records, bytes: set.bytes, samples: [], skipped: c.skip,
   }));
-  const runnable = contenders.map((c, i) => ({ c, row: rows[i]! })).filter(({ c }) => !c.skip);
+  const runnable = contenders.map((c, i) => ({ c, row: rows[i] })).filter(({ c }) => !c.skip);
   for (let round = 0; round < rounds; round++) {
     const order = runnable.slice(round % runnable.length).concat(runnable.slice(0, round % runnable.length));
     for (const { c, row } of order) {
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const date = new Date();
   process.stdout.write(`\n## sigtrail benchmark, ${date.toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n`);
   process.stdout.write(`${m.cpus} × ${m.model}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}, DuckDB ${m.duckdb}; `
-    + `load average ${m.loadAverage.start[0]!.toFixed(1)} → ${m.loadAverage.end[0]!.toFixed(1)}; ${rounds} round(s), medians\n\n`);
+    + `load average ${m.loadAverage.start[0].toFixed(1)} → ${m.loadAverage.end[0].toFixed(1)}; ${rounds} round(s), medians\n\n`);
   process.stdout.write(`${table}\n\n${targetsMarkdown(targets)}\n`);
   const payload = { date: date.toISOString(), machine: m, options: { sizes: sizes(), rounds, only, skip, smoke, compare: baseline ?? null }, seconds: (Date.now() - started) / 1000, summary, targets, rows };
   // Smoke runs (CI) keep their JSON with the data, out of the tracked results.

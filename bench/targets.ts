@@ -22,7 +22,7 @@ function medianRatio(rows: readonly Row[], set: string, records: number, num: st
   }).sort((x, y) => x - y);
   if (xs.length === 0) return null;
   const m = Math.floor(xs.length / 2);
-  return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+  return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
 }
 
 export function checkTargets(rows: readonly Row[], summary: readonly Summary[]): TargetResult[] {

@@ -115,7 +115,7 @@ function canonical(v: unknown): string {
 
 /** Entry `i` (log index i, integrated at `ms`); must be called with i = 0, 1, 2 … in order. */
 export function rekorEntry(r: Random, pool: RekorPool, i: number, ms: number): Record<string, unknown> {
-  const signer = pool.signers[Math.floor((i / 97) % POOL)]!;
+  const signer = pool.signers[Math.floor((i / 97) % POOL)];
   const artifact = Buffer.from(`acme release artefact ${i} ${r.hex(16)}`);
   const body = Buffer.from(canonical({
     apiVersion: '0.0.1',
@@ -131,7 +131,7 @@ export function rekorEntry(r: Random, pool: RekorPool, i: number, ms: number): R
   let root = leaf;
   for (const h of hashes) root = sha256(NODE, h, root);
   pool.stack.push({ size: 1, hash: leaf });
-  while (pool.stack.length >= 2 && pool.stack[pool.stack.length - 1]!.size === pool.stack[pool.stack.length - 2]!.size) {
+  while (pool.stack.length >= 2 && pool.stack[pool.stack.length - 1].size === pool.stack[pool.stack.length - 2].size) {
     const right = pool.stack.pop()!;
     const left = pool.stack.pop()!;
     pool.stack.push({ size: left.size * 2, hash: sha256(NODE, left.hash, right.hash) });

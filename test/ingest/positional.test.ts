@@ -85,9 +85,9 @@ describe('when the same events arrive twice', () => {
     store = await Store.open(':memory:');
     const first = await ingest(store, [p]);
     const again = await ingest(store, [p]);
-    expect(again.files[0]!.status).toBe('already-ingested');
+    expect(again.files[0].status).toBe('already-ingested');
     const grown = await ingest(store, [dir]);
-    expect(grown.files[0]).toMatchObject({ inserted: 1, duplicates: first.files[0]!.records, rejected: 0 });
+    expect(grown.files[0]).toMatchObject({ inserted: 1, duplicates: first.files[0].records, rejected: 0 });
   });
 
   it('keeps the first of two identical records in one file, with its own record number', async () => {

@@ -130,9 +130,9 @@ function extraction(): { list: string; wrapperAt: number; lowerList: string; low
   };
   const lazy: string[] = [];
   const items = names.map((name, i) => {
-    const lower = paths[i]!.toLowerCase();
+    const lower = paths[i].toLowerCase();
     if (lower === paths[i]) return `_v[${i + 1}] AS ${name}`;
-    const first = /^\$\.("[^"]+"|[^.[]+)/.exec(paths[i]!)![0];
+    const first = /^\$\.("[^"]+"|[^.[]+)/.exec(paths[i])![0];
     // A lower-case path can only match when its first lower-cased step differs and exists.
     if (first.toLowerCase() === first) return `COALESCE(_v[${i + 1}], _v[${at(lower)}]) AS ${name}`;
     at(first.toLowerCase());
