@@ -49,7 +49,7 @@ kinds: ${KINDS.join(', ')}; roles: ${ROLES.join(', ')}\n`);
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 function sizes(): number[] {
-  if (values.smoke) return [3000];
+  if (values.smoke) return [2000];
   const raw = (values.events ?? ['100000', '1000000']).flatMap((v) => v.split(','));
   const out = raw.map((v) => Number(v.replace(/_/g, '')));
   if (out.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--events wants whole numbers ≥ 100, got ${raw.join(', ')}`);
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     jq: hasJq(),
     sources: sigtrailSources(),
   };
-  const qenv: QueryEnvironment = { root: ROOT, scratch, rounds, log };
+  const qenv: QueryEnvironment = { root: ROOT, scratch, rounds, log, maxAnalyses: smoke ? 3 : undefined };
   const rows: Row[] = [];
   const started = Date.now();
 

@@ -221,7 +221,8 @@ export function cloudtrailRecord(r: Random, ms: number): Rec {
   const rec = r.weighted(kinds)(c);
   if (r.chance(0.02)) {
     rec.errorCode = 'AccessDenied';
-    rec.errorMessage = `User: ${((rec.userIdentity as Rec).arn as string | undefined) ?? 'unknown'} is not authorized to perform: ${String(rec.eventSource).split('.')[0]}:${String(rec.eventName)} because no identity-based policy allows the action`;
+    const arn = (rec.userIdentity as Rec).arn;
+    rec.errorMessage = `User: ${typeof arn === 'string' ? arn : 'unknown'} is not authorized to perform: ${String(rec.eventSource).split('.')[0]}:${String(rec.eventName)} because no identity-based policy allows the action`;
     rec.responseElements = null;
   }
   return rec;

@@ -12,7 +12,7 @@
  *   that trusts only the public-good root reports them as unverified rather than valid.
  */
 import crypto from 'node:crypto';
-import './reflect.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { Random } from '../random.js';
 
