@@ -13,6 +13,7 @@ import { lateralCommand } from './commands/lateral.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
 import { rawCommand } from './commands/raw.js';
 import { reportCommand } from './commands/report.js';
+import { scanCommand } from './commands/scan.js';
 import { sourcesCommand } from './commands/sources.js';
 import { signedCommand } from './commands/signed.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
@@ -39,6 +40,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
   const commands = [
     ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, rawCommand, reportCommand, demoCommand,
     windowCommand, signedCommand, anomaliesCommand, lateralCommand, accessCommand, timelineCommand, distrustCommand,
+    scanCommand,
   ];
   for (const make of commands) program.addCommand(make(getCtx).exitOverride());
   return program;
