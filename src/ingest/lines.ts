@@ -51,10 +51,10 @@ export async function lineNumbersFor(path: string, gzip: boolean, recordNos: rea
         if (!content && pending.length) pending.push(buf.subarray(pos, end));
         else if (!content) {
           let i = pos;
-          while (i < end && isAsciiSpace(buf[i]!)) i++;
+          while (i < end && isAsciiSpace(buf[i])) i++;
           // Non-ASCII may still be whitespace to trim() (a BOM, a no-break space): decide at the line end.
           if (i < end) {
-            if (buf[i]! < 0x80) content = true;
+            if (buf[i] < 0x80) content = true;
             else pending.push(buf.subarray(i, end));
           }
         }
