@@ -119,7 +119,7 @@ function actionCase(): string {
  * top-level keys of Panther copies; only records that have such a key (or a wrapper) are parsed a
  * second time. Trying all 86 case variants on every record cost ~1.5x the 43 canonical paths.
  */
-function extraction(): { list: string; wrapperAt: number; lowerList: string; lowerGuard: string; items: string } {
+function extraction(): { list: string; wrapperAt: number; wholeAt: number; lowerList: string; lowerGuard: string; items: string } {
   const names = Object.keys(FIELDS);
   const paths = Object.values(FIELDS);
   const all: string[] = [...paths, '$.CloudTrailEvent'];
@@ -141,8 +141,10 @@ function extraction(): { list: string; wrapperAt: number; lowerList: string; low
   const guards = [...new Set(paths.map((p) => /^\$\.("[^"]+"|[^.[]+)/.exec(p)![0]).filter((g) => g.toLowerCase() !== g).map((g) => g.toLowerCase()))];
   const quote = (ps: readonly string[]): string => `[${ps.map((p) => `'${p}'`).join(', ')}]`;
   return {
-    list: quote(all),
+    // '$' last: the whole record as minified text, written from the same parse (see event_uid).
+    list: quote([...all, '$']),
     wrapperAt: all.indexOf('$.CloudTrailEvent') + 1,
+    wholeAt: all.length + 1,
     lowerList: quote(lazy),
     lowerGuard: guards.map((g) => `_v[${all.indexOf(g) + 1}] IS NOT NULL`).join(' OR '),
     items: items.join(',\n      '),
@@ -162,14 +164,17 @@ WITH x AS (
   FROM x
 ), y AS (
   SELECT record_no, rec, stage_reject, COALESCE(inner_ev, rec) AS ev,
-    CASE WHEN inner_ev IS NOT NULL THEN json_extract_string(inner_ev, ${f.list}) ELSE _r END AS _v
+    CASE WHEN inner_ev IS NOT NULL THEN json_extract_string(inner_ev, ${f.list}) ELSE _r END AS _v,
+    -- The record as minified JSON text, the input of the uid hash: for an object, json_extract_string(rec, '$')
+    -- writes the same text as json(rec) (yyjson both) without parsing the record again.
+    CASE WHEN inner_ev IS NULL AND stage_reject IS NULL THEN _r[${f.wholeAt}] ELSE CAST(json(CAST(COALESCE(inner_ev, rec) AS VARCHAR)) AS VARCHAR) END AS canonical
   FROM s
 ), z AS (
-  SELECT record_no, rec, stage_reject, ev, _v,
+  SELECT record_no, rec, stage_reject, ev, canonical, _v,
     CASE WHEN ${f.lowerGuard} THEN json_extract_string(ev, ${f.lowerList}) END AS _l
   FROM y
 ), f AS (
-  SELECT record_no, rec, stage_reject, ev,
+  SELECT record_no, rec, stage_reject, ev, canonical,
       ${f.items}
   FROM z
 ), m AS (
@@ -216,7 +221,7 @@ SELECT
   -- eventID plus a hash of the (minified) record: the same event delivered twice (S3 object and an
   -- NDJSON export) is stored once, while distinct records that reuse an eventID (documentation and
   -- test fixtures do) are all kept.
-  'aws.cloudtrail:' || COALESCE(event_id, '') || ':' || md5(CAST(json(CAST(ev AS VARCHAR)) AS VARCHAR)) AS event_uid,
+  'aws.cloudtrail:' || COALESCE(event_id, '') || ':' || md5(canonical) AS event_uid,
   'aws.cloudtrail' AS source,
   ts,
   NULL::VARCHAR AS ts_raw,
