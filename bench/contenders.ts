@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_MEMORY_LIMIT } from '../src/store/database.js';
 import type { Measurement } from './measure.js';
 import type { DataSet } from './generate.js';
 import { CLOUDTRAIL_FIELDS, GITHUB_FIELDS, REKOR_FIELDS, duckdbProjection, jqFilter, jsSteps, type FieldMap } from './fields.js';
@@ -140,7 +141,7 @@ export function contendersFor(set: DataSet, env: Environment): Contender[] {
   const floorDb = path.join(env.scratch, `${slug}-floor.duckdb`);
   out.push({
     name: 'duckdb CREATE TABLE AS read_json (floor)', role: 'floor', cmd: node,
-    args: [env.children.floor, floorDb, floorSql(set)],
+    args: [env.children.floor, floorDb, floorSql(set), process.env.SIGTRAIL_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT],
     prepare: () => removeDb(floorDb),
     check: (m) => (m.code !== 0 ? `exit ${m.code}: ${m.stderr.trim().split('\n')[0] ?? ''}` : undefined),
   });

@@ -23,10 +23,19 @@ import { normaliseRow, type Row } from './values.js';
 
 export type Param = string | number | bigint | boolean | null | readonly string[];
 
+/**
+ * DuckDB's memory_limit when neither `memoryLimit` nor $SIGTRAIL_MEMORY_LIMIT says otherwise.
+ * The limit covers DuckDB's buffer pool only: Node, DuckDB's allocations outside the pool
+ * (per-thread JSON parsing, query state) and allocator slack add 0.25-0.5 GB on top, and 2 GB let
+ * a 10M-record ingest peak at 2.47 GB RSS. With 1 GB, one sigtrail process stays under 2 GB: a
+ * larger load spills to `<db>.tmp` next to the database, and 1M-record ingests run no slower.
+ */
+export const DEFAULT_MEMORY_LIMIT = '1GB';
+
 export interface OpenOptions {
   /** Open without write access (several readers may share a file). */
   readOnly?: boolean;
-  /** DuckDB memory_limit, e.g. "2GB"; spills to disk beyond it. */
+  /** DuckDB memory_limit, e.g. "2GB"; spills to disk beyond it (default: DEFAULT_MEMORY_LIMIT). */
   memoryLimit?: string;
   /** DuckDB threads (default: all cores). */
   threads?: number;
@@ -124,7 +133,7 @@ export class Store {
     }
     const config: Record<string, string> = {};
     if (readOnly) config.access_mode = 'READ_ONLY';
-    config.memory_limit = options.memoryLimit ?? process.env.SIGTRAIL_MEMORY_LIMIT ?? '2GB';
+    config.memory_limit = options.memoryLimit ?? process.env.SIGTRAIL_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT;
     if (options.threads) config.threads = String(options.threads);
     let instance: DuckDBInstance;
     try {
