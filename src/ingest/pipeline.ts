@@ -24,7 +24,7 @@ import { sha256File } from './hash.js';
 import { measureInflated, type InflateCheck } from './inflate.js';
 import { lineNumbersFor, lineOfOffset } from './lines.js';
 import { sniff, type Sample } from './sniff.js';
-import { MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
+import { objectBytesFor, planStaging, readerSql, type Staging } from './stage.js';
 import { walk } from './walk.js';
 
 export type FileStatus = 'loaded' | 'already-ingested' | 'unrecognised' | 'failed';
@@ -301,7 +301,7 @@ async function salvageGzip(path: string, check: InflateCheck): Promise<{ path: s
 async function probeDocument(store: Store, sample: Sample): Promise<unknown> {
   try {
     await store.run(`SELECT count(*) FROM ${readerSql('document')}`, {
-      path: sample.path, compression: sample.gzip ? 'gzip' : 'uncompressed', max_object: MAX_OBJECT_BYTES,
+      path: sample.path, compression: sample.gzip ? 'gzip' : 'uncompressed', max_object: objectBytesFor(sample),
     });
     return undefined;
   } catch (e) {
@@ -345,6 +345,8 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
       const s = await salvageGzip(path, check);
       salvage = s;
       sample = { ...sniff(s.path), path: s.path };
+    } else {
+      sample = { ...sample, decodedBytes: check.bytes };
     }
   }
   if (!adapter) {

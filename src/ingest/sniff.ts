@@ -25,6 +25,8 @@ export interface Sample {
   first?: unknown;
   /** The first record when `first` is a wrapper (Records / records / array), else `first`. */
   firstRecord?: unknown;
+  /** Decoded size in bytes when known: plain files, and gzip files whose whole content is in the head. */
+  decodedBytes?: number;
 }
 
 export const HEAD_BYTES = 256 * 1024;
@@ -32,7 +34,7 @@ export const HEAD_BYTES = 256 * 1024;
 /** Compressed bytes inflated for the head: 16 KiB bounds the output (deflate expands at most ~1000x). */
 const GZIP_PREFIX = 16 * 1024;
 
-function readHead(path: string): { bytes: Buffer; gzip: boolean; complete: boolean } {
+function readHead(path: string): { bytes: Buffer; gzip: boolean; complete: boolean; decodedBytes?: number } {
   const fd = fs.openSync(path, 'r');
   try {
     const buf = Buffer.alloc(HEAD_BYTES);
@@ -50,9 +52,10 @@ function readHead(path: string): { bytes: Buffer; gzip: boolean; complete: boole
       } catch {
         out = Buffer.alloc(0);
       }
-      return { bytes: out.subarray(0, HEAD_BYTES), gzip: true, complete: whole && out.length <= HEAD_BYTES };
+      const complete = whole && out.length <= HEAD_BYTES;
+      return { bytes: out.subarray(0, HEAD_BYTES), gzip: true, complete, decodedBytes: complete ? out.length : undefined };
     }
-    return { bytes: raw, gzip: false, complete: size === n };
+    return { bytes: raw, gzip: false, complete: size === n, decodedBytes: size };
   } finally {
     fs.closeSync(fd);
   }
@@ -92,10 +95,10 @@ function firstRecordOf(v: unknown): unknown {
 
 /** Samples a file for format detection. Never throws for content; only for I/O errors. */
 export function sniff(path: string): Sample {
-  const { bytes, gzip, complete } = readHead(path);
+  const { bytes, gzip, complete, decodedBytes } = readHead(path);
   let head = bytes.toString('utf8');
   if (head.charCodeAt(0) === 0xfeff) head = head.slice(1);
-  const base = { path, gzip, head, complete };
+  const base = { path, gzip, head, complete, ...(decodedBytes === undefined ? {} : { decodedBytes }) };
   if (head.trim() === '') return { ...base, container: 'empty' };
   if (looksBinary(bytes)) return { ...base, container: 'binary' };
   const trimmed = head.trimStart();

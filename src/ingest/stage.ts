@@ -18,6 +18,17 @@ export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
  */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+/**
+ * maximum_object_size for a file read whole (documents, wrapped records). DuckDB allocates read
+ * buffers of twice this size however small the file: a 1 KB gzipped S3 object asked for 2 x 512
+ * MiB and failed under a 1 GB memory limit. A file's object is no larger than the file, so the size
+ * is fitted to it (decoded size + 1 MiB, at least MAX_RECORD_BYTES, at most MAX_OBJECT_BYTES).
+ */
+export function objectBytesFor(sample: Pick<Sample, 'decodedBytes'>): number {
+  if (sample.decodedBytes === undefined) return MAX_OBJECT_BYTES;
+  return Math.min(MAX_OBJECT_BYTES, Math.max(MAX_RECORD_BYTES, sample.decodedBytes + 1024 * 1024));
+}
+
 export interface Staging {
   /** SQL of a SELECT producing (record_no, rec, stage_reject). */
   sql: string;
@@ -61,7 +72,7 @@ export function readerSql(container: Container): string {
  * sit inside wrappers (it fills TEMP table staged_tbl).
  */
 export function planStaging(sample: Sample, unwrap: readonly string[]): { explode?: string; staging: Staging } {
-  const params = { path: sample.path, compression: sample.gzip ? 'gzip' : 'uncompressed', max_object: MAX_OBJECT_BYTES };
+  const params = { path: sample.path, compression: sample.gzip ? 'gzip' : 'uncompressed', max_object: objectBytesFor(sample) };
   const reader = readerSql(sample.container);
   // The reader yields valid JSON text without leading blanks, so an object starts with '{'; the
   // full parse behind json_type only runs for the rare record that does not.

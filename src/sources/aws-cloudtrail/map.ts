@@ -106,12 +106,13 @@ export const ACTIONS: Readonly<Record<string, Readonly<Record<string, string>>>>
   'signin.amazonaws.com': { ConsoleLogin: 'auth.login' },
 };
 
+/** Source first, then name: most records come from services without verbs and leave after a few comparisons. */
 function actionCase(): string {
-  const arms: string[] = [];
-  for (const [src, names] of Object.entries(ACTIONS)) {
-    for (const [name, verb] of Object.entries(names)) arms.push(`WHEN '${src}|${name}' THEN '${verb}'`);
-  }
-  return `CASE event_source || '|' || event_name ${arms.join(' ')} ELSE 'other' END`;
+  const arms = Object.entries(ACTIONS).map(([src, names]) => {
+    const inner = Object.entries(names).map(([name, verb]) => `WHEN '${name}' THEN '${verb}'`).join(' ');
+    return `WHEN '${src}' THEN CASE event_name ${inner} ELSE 'other' END`;
+  });
+  return `CASE event_source ${arms.join(' ')} ELSE 'other' END`;
 }
 
 /**
