@@ -139,10 +139,13 @@ class FileLoad implements LoadContext {
        SELECT $file_id, $file_path, ${recordNo}, NULL, reject_reason, snippet FROM mapped m WHERE reject_reason IS NOT NULL`,
       { file_id: this.file.id, file_path: this.file.path },
     );
-    // Dedupe: the first record of each event_uid in this file, unless the store already has it.
-    // A per-record mapping has one row per record (unique rowid / record_no), so the rare repeats
-    // are found by grouping the uids alone and both checks are hash anti-joins. A general mapping
-    // may emit several rows per record and keeps the self anti-join on record_no.
+    // Dedupe: the first record of each event_uid in this file, unless the store already has it. The
+    // rare repeated uids are found by grouping the uids alone, and both checks are hash anti-joins:
+    // a row is dropped when its uid repeats and it is not at the uid's first position (rowid on the
+    // positional path, else record_no; a general mapping may emit several rows for one record, and
+    // all of them are kept). A correlated NOT EXISTS on record_no < record_no did the same, but its
+    // plan buffered whole mapped rows (raw, details) outside the spillable pool and ran a 180 MB
+    // Azure file out of a 1 GB memory limit.
     const values = EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? recordNo : `m.${c}`)).join(', ');
     const key = positional ? 'rowid' : 'record_no';
     // When the uid determines the time, only the stored events in this file's time range can
@@ -152,23 +155,15 @@ class FileLoad implements LoadContext {
       ? '(SELECT event_uid FROM events WHERE ts BETWEEN CAST($lo AS TIMESTAMPTZ) AND CAST($hi AS TIMESTAMPTZ))'
       : 'events';
     const inserted = await this.store.run(
-      perRecord
-        ? `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-           WITH repeated AS (
-             SELECT event_uid, min(${key}) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
-           )
-           SELECT ${values}
-           FROM mapped m
-             ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.${key}
-             ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
-           WHERE m.reject_reason IS NULL`
-        : `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-           SELECT ${values} FROM mapped m
-           WHERE m.reject_reason IS NULL
-             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-             -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
-             -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
-             AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+       WITH repeated AS (
+         SELECT event_uid, min(${key}) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
+       )
+       SELECT ${values}
+       FROM mapped m
+         ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.${key}
+         ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
+       WHERE m.reject_reason IS NULL`,
       window ? { file_id: this.file.id, lo: counts.lo, hi: counts.hi } : { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
