@@ -33,8 +33,10 @@ export function checkTargets(rows: readonly Row[], summary: readonly Summary[]):
     : { target: 'ingest 1M CloudTrail NDJSON ≤ 1.3× the DuckDB floor', measured: 'not measured (needs --events 1000000)', met: null });
   const jq = medianRatio(rows, 'cloudtrail-ndjson', 1_000_000, 'jq', 'sigtrail');
   const jqRow = summary.find((s) => s.set === 'cloudtrail-ndjson' && s.role === 'jq' && s.records === 1_000_000);
+  // The floor's own lead over jq bounds what any DuckDB-based loader can reach.
+  const floorJq = medianRatio(rows, 'cloudtrail-ndjson', 1_000_000, 'jq', 'floor');
   out.push(jq !== null
-    ? { target: 'ingest 1M CloudTrail NDJSON ≥ 10× faster than jq', measured: `${jq.toFixed(1)}× faster`, met: jq >= 10 }
+    ? { target: 'ingest 1M CloudTrail NDJSON ≥ 10× faster than jq', measured: `${jq.toFixed(1)}× faster${floorJq !== null ? ` (the DuckDB floor itself: ${floorJq.toFixed(1)}×)` : ''}`, met: jq >= 10 }
     : { target: 'ingest 1M CloudTrail NDJSON ≥ 10× faster than jq', measured: jqRow?.note || 'not measured (needs --events 1000000)', met: null });
   for (const [size, limit] of [[1_000_000, 1], [10_000_000, 5]] as const) {
     const analyses = summary.filter((s) => s.role === 'analysis' && s.records === size && s.seconds !== null);
