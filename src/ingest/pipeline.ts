@@ -8,8 +8,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
-import os from 'node:os';
-import nodePath from 'node:path';
 import zlib from 'node:zlib';
 import { SigtrailError, UsageError, messageOf } from '../errors.js';
 import type { Store } from '../store/database.js';
@@ -21,9 +19,9 @@ import type { TrustedLogs } from '../sigstore/trusted-root.js';
 import type { Row } from '../store/values.js';
 import { writeSignatures, type SignatureInput } from './signatures.js';
 import { sha256File } from './hash.js';
-import { measureInflated, type InflateCheck } from './inflate.js';
-import { lineNumbersFor, lineOfOffset } from './lines.js';
-import { sniff, type Sample } from './sniff.js';
+import { lineFactsFor, lineOfOffset } from './lines.js';
+import { prepareInput, type PreparedInput } from './prepare.js';
+import type { Sample } from './sniff.js';
 import { MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
 import { walk } from './walk.js';
 
@@ -100,7 +98,7 @@ class FileLoad implements LoadContext {
     let line: number | null = null;
     const lineMatch = /in line (\d+)/.exec(msg);
     if (lineMatch) line = Number(lineMatch[1]);
-    else line = locateJsonError(this.file.path, this.file.gzip);
+    else line = locateJsonError(this.sample.path, this.sample.gzip);
     const reason = `malformed JSON document: ${msg.replace(/Malformed JSON in file "[^"]*", /, '')}`;
     await this.reject(null, reason, this.sample.head.slice(0, 200), line);
   }
@@ -192,7 +190,12 @@ class FileLoad implements LoadContext {
     this.tally.rejected += 1;
   }
 
-  /** Fills rejects.line_no for newline-delimited files, where record and line numbers can differ. */
+  /**
+   * Fills rejects.line_no for newline-delimited files, where record and line numbers can differ.
+   * For lines DuckDB could not parse at all, the bytes themselves say more: a line that is not
+   * UTF-8 or is past the per-record limit gets that as its reason, and every such line gets the
+   * start of its text as the snippet.
+   */
   async resolveLineNumbers(): Promise<void> {
     if (this.sample.container !== 'ndjson' || this.tally.rejected === 0) return;
     const rows = await this.store.all<{ record_no: number }>(
@@ -200,10 +203,30 @@ class FileLoad implements LoadContext {
       [this.file.id, MAX_LINE_LOOKUPS],
     );
     if (rows.length === 0) return;
-    const map = await lineNumbersFor(this.file.path, this.file.gzip, rows.map((r) => r.record_no));
-    for (const [record, line] of map) {
-      await this.store.run('UPDATE rejects SET line_no = $1 WHERE file_id = $2 AND record_no = $3', [line, this.file.id, record]);
+    const facts = await lineFactsFor(this.sample.path, this.sample.gzip, rows.map((r) => r.record_no));
+    const records: string[] = [];
+    const lines: string[] = [];
+    const reasons: string[] = [];
+    const snippets: string[] = [];
+    for (const [record, f] of facts) {
+      records.push(String(record));
+      lines.push(String(f.line));
+      reasons.push(
+        f.invalidUtf8At !== undefined
+          ? `invalid UTF-8 (byte 0x${f.invalidByte!.toString(16).padStart(2, '0')} at column ${f.invalidUtf8At + 1}): not JSON text`
+          : f.bytes > MAX_OBJECT_BYTES ? `record of ${f.bytes} bytes is past the ${MAX_OBJECT_BYTES}-byte limit per record` : '',
+      );
+      snippets.push(f.head.replace(/[\r\n\t]+/g, ' ').slice(0, 200));
     }
+    // One statement for all of them (bound lists), not one UPDATE per reject.
+    await this.store.run(
+      `UPDATE rejects r SET line_no = f.line_no,
+         reason = CASE WHEN r.reason = 'malformed JSON' AND f.reason <> '' THEN f.reason ELSE r.reason END,
+         snippet = COALESCE(r.snippet, NULLIF(f.snippet, ''))
+       FROM (SELECT unnest($2)::BIGINT AS record_no, unnest($3)::BIGINT AS line_no, unnest($4) AS reason, unnest($5) AS snippet) f
+       WHERE r.file_id = $1 AND r.record_no = f.record_no`,
+      [this.file.id, records, lines, reasons, snippets],
+    );
   }
 
   /** Drops the file's temp tables; after a failure the transaction is aborted and that is fine. */
@@ -218,46 +241,26 @@ class FileLoad implements LoadContext {
   }
 }
 
+/** Bigger documents are not re-parsed in JavaScript to find an error's line (memory: the text is held twice). */
+const MAX_LOCATE_BYTES = 64 * 1024 * 1024;
+
 /** Finds the line of a JSON syntax error in a small document (error path only). */
 function locateJsonError(path: string, gzip: boolean): number | null {
+  let text: string;
   try {
-    if (fs.statSync(path).size > 64 * 1024 * 1024) return null;
+    if (fs.statSync(path).size > MAX_LOCATE_BYTES) return null;
     const buf = fs.readFileSync(path);
-    const text = (gzip ? zlib.gunzipSync(buf, { maxOutputLength: 256 * 1024 * 1024 }) : buf).toString('utf8').replace(/^\uFEFF/, '');
+    text = (gzip ? zlib.gunzipSync(buf, { maxOutputLength: MAX_LOCATE_BYTES }) : buf).toString('utf8').replace(/^\uFEFF/, '');
+  } catch {
+    return null;
+  }
+  try {
     JSON.parse(text);
     return null;
   } catch (e) {
     const m = /position (\d+)/.exec(messageOf(e));
-    if (!m) return null;
-    const buf = fs.readFileSync(path);
-    const text = (gzip ? zlib.gunzipSync(buf) : buf).toString('utf8').replace(/^\uFEFF/, '');
-    return lineOfOffset(text, Number(m[1]));
+    return m ? lineOfOffset(text, Number(m[1])) : null;
   }
-}
-
-/**
- * A corrupt or truncated gzip: inflate what precedes the damage into a temporary plain file, so
- * the readable records still load and the damage itself is one reject.
- */
-async function salvageGzip(path: string, check: InflateCheck): Promise<{ path: string; note: string; cleanup: () => void }> {
-  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sigtrail-salvage-'));
-  const out = nodePath.join(dir, 'salvaged.json');
-  // Streamed, so memory stays flat whatever the size; the stream simply ends at the damage.
-  const written = await new Promise<number>((resolve) => {
-    let n = 0;
-    const sink = fs.createWriteStream(out);
-    const gunzip = zlib.createGunzip();
-    const finish = (): void => { sink.end(() => resolve(n)); };
-    gunzip.on('data', (c: Buffer) => { n += c.length; sink.write(c); });
-    gunzip.on('end', finish);
-    gunzip.on('error', finish);
-    fs.createReadStream(path).on('error', finish).pipe(gunzip);
-  });
-  return {
-    path: out,
-    note: `corrupt gzip stream (${check.error ?? 'unknown error'}) after ${written} decompressed bytes; records before the damage were loaded`,
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
 }
 
 /** Parses a whole-document file once; returns DuckDB's error when it cannot. */
@@ -298,20 +301,25 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
   );
   if (prior) return done({ status: 'already-ingested', adapter: prior.adapter });
 
-  let sample = sniff(path);
-  const adapter = chooseAdapter(sample, options.source);
-  // gzip: refuse bombs before DuckDB inflates anything; salvage what precedes corruption.
-  let salvage: { note: string; cleanup: () => void } | undefined;
-  if (adapter && sample.gzip) {
-    const check = await measureInflated(path);
-    if (check.error) {
-      const s = await salvageGzip(path, check);
-      salvage = s;
-      sample = { ...sniff(s.path), path: s.path };
-    }
+  const prepared = await prepareInput(path);
+  try {
+    return await loadPrepared(store, prepared, { path, sha256, bytes, done }, options);
+  } finally {
+    prepared.release();
   }
+}
+
+async function loadPrepared(
+  store: Store,
+  prepared: PreparedInput,
+  file: { path: string; sha256: string; bytes: number; done: (o: Partial<FileOutcome>) => FileOutcome },
+  options: IngestOptions,
+): Promise<FileOutcome> {
+  const { path, sha256, bytes, done } = file;
+  const { sample, salvageNote } = prepared;
+  const adapter = chooseAdapter(sample, options.source);
   if (!adapter) {
-    const why = sample.container === 'empty' ? 'empty file'
+    const why = sample.container === 'empty' ? (salvageNote ? `${salvageNote.replace(/;.*$/, '')}: nothing readable` : 'empty file')
       : sample.container === 'binary' ? 'binary content, not a log'
       : 'no adapter recognises this content (use --source to force one)';
     await store.transaction(async () => {
@@ -338,12 +346,11 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
     const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, options.trustedLogs);
     try {
-      if (salvage) await ctx.reject(null, salvage.note);
+      if (salvageNote) await ctx.reject(null, salvageNote);
       await adapter.load(ctx);
       await ctx.resolveLineNumbers();
     } finally {
       await ctx.cleanup();
-      salvage?.cleanup();
     }
     await store.run('UPDATE files SET records = $1, rejected = $2 WHERE file_id = $3', [ctx.tally.records, ctx.tally.rejected, id]);
     return done({ adapter: adapter.id, ...ctx.tally });
