@@ -11,6 +11,7 @@ import { rawCommand } from './commands/raw.js';
 import { sourcesCommand } from './commands/sources.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
 import { SigtrailError, isSigtrailError, messageOf } from './errors.js';
+import { jsonLine } from './render/json.js';
 import { FORMATS } from './render/output.js';
 import { stripControl } from './render/sanitize.js';
 
@@ -68,7 +69,7 @@ export function reportError(e: unknown, format: string | undefined, stderr: Node
   }
   const err = isSigtrailError(e) ? e : new SigtrailError('INTERNAL', messageOf(e), { cause: e });
   if (format === 'json' || format === 'ndjson') {
-    stderr.write(JSON.stringify({ error: err.message, code: err.code, hint: err.hint ?? null }) + '\n');
+    stderr.write(jsonLine({ error: err.message, code: err.code, hint: err.hint ?? null }) + '\n');
   } else {
     stderr.write(`sigtrail: ${stripControl(err.message)}\n`);
     if (err.hint) stderr.write(`  hint: ${stripControl(err.hint)}\n`);
