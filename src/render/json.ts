@@ -20,7 +20,6 @@ export function jsonLine(value: unknown): string {
   return safeJson(JSON.stringify(value));
 }
 
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function safeJson(s: string): string {

@@ -63,16 +63,18 @@ let ingestRun: Awaited<ReturnType<typeof runCli>>;
 
 /** A file name carrying hostile text (no `/` or NUL, which no file system allows; bounded length). */
 function fileNameFor(h: string, i: number): string {
+  // eslint-disable-next-line no-control-regex
   const safe = h.replace(/[/\u0000]/g, '_');
   return `${i}-${Buffer.from(safe).subarray(0, 150).toString('utf8').replace(/\uFFFD+$/, '')}.ndjson`;
 }
 
 beforeAll(async () => {
   for (const m of SQL_METHODS) {
-    const original = DuckDBConnection.prototype[m] as (this: DuckDBConnection, sql: string, ...rest: unknown[]) => unknown;
+    const proto = DuckDBConnection.prototype as unknown as Record<string, (this: DuckDBConnection, sql: string, ...rest: unknown[]) => unknown>;
+    const original = proto[m];
     vi.spyOn(DuckDBConnection.prototype, m).mockImplementation(function (this: DuckDBConnection, sql: string, ...rest: unknown[]) {
       statements.push(sql);
-      return original.call(this, sql, ...rest) as never;
+      return original.call(this, sql, ...rest);
     } as never);
   }
 
@@ -164,7 +166,7 @@ describe('hostile values through ingest', () => {
         }
         for (const c of p.field.exact) if (row[c] !== p.hostile) problems.push(`${where}: ${c} = ${JSON.stringify(text(row[c]).slice(0, 60))}`);
         if (row.raw_text !== null) {
-          const raw = JSON.parse(String(row.raw_text)) as Json;
+          const raw = JSON.parse(text(row.raw_text)) as Json;
           if (getAt(raw, p.field.path) !== p.hostile) problems.push(`${where}: raw differs`);
         }
       }
@@ -187,7 +189,7 @@ describe('hostile values through ingest', () => {
         // A dsse body in the log holds hashes only; the statement itself comes with a bundle.
         if (file === 'bundles.ndjson') {
           expect(r.predicate_type).toBe(h);
-          expect((JSON.parse(String(r.subjects)) as { name: string }[]).map((s) => s.name)).toEqual([h]);
+          expect((JSON.parse(text(r.subjects)) as { name: string }[]).map((s) => s.name)).toEqual([h]);
         }
       });
     }
@@ -243,7 +245,7 @@ describe.each(Object.entries(QUERIES))('hostile %s through every output format',
 
   it('csv: no cell starts a formula, and every cell reads back as the stored text', async () => {
     const r = await runCli(['--db', db, '--format', 'csv', 'sql', sql]);
-    const rows = parse(r.stdout, { relax_column_count: false }) as string[][];
+    const rows: string[][] = parse(r.stdout, { relax_column_count: false });
     const [head, ...body] = rows;
     expect(body).toHaveLength(expected.length);
     body.forEach((cells, i) => {
@@ -299,7 +301,8 @@ describe('hostile values in the HTML report', () => {
     const out = tempDir('sigtrail-inject-report-');
     await writeReport(out, model);
     for (const csv of fs.readdirSync(out).filter((f) => f.endsWith('.csv'))) {
-      for (const row of parse(fs.readFileSync(path.join(out, csv), 'utf8')) as string[][]) {
+      const rows: string[][] = parse(fs.readFileSync(path.join(out, csv), 'utf8'));
+      for (const row of rows) {
         for (const cell of row) expect(FORMULA_START.test(cell), `${csv}: ${cell.slice(0, 40)}`).toBe(false);
       }
     }

@@ -58,7 +58,7 @@ export function variantLines(seed: Seed, m: Pick<AdapterMapping, 'identity'>, fi
       if (pathText(id.path) === pathText(p)) continue;
       // Unique across every call, so copies made for different purposes never collide either.
       serial++;
-      r = setAt(r, id.path, typeof id.value === 'number' ? 7_000_000 + serial : `${salt}-${serial}-${String(id.value)}`);
+      r = setAt(r, id.path, typeof id.value === 'number' ? 7_000_000 + serial : `${salt}-${serial}-${text(id.value)}`);
     }
     lines.push(JSON.stringify(setAt(r, p, value(i))));
   });
@@ -82,7 +82,7 @@ async function load(lines: readonly string[], adapter: string): Promise<{ rows: 
 /** Discovers the mapping of an events adapter's seed. */
 export async function discoverMapping(seed: Seed): Promise<AdapterMapping> {
   const all = leaves(seed.record).slice(0, MAX_FIELDS);
-  const time = all.filter((n) => sameInstant(n.value, String(seed.row.ts))).map((n) => n.path);
+  const time = all.filter((n) => sameInstant(n.value, text(seed.row.ts))).map((n) => n.path);
   const isTime = (p: JsonPath): boolean => time.some((t) => pathText(t) === pathText(p));
   const candidates = all.filter((n) => !isTime(n.path) && (typeof n.value === 'string' || Number.isInteger(n.value)));
   const marker = (i: number): Json => (typeof candidates[i].value === 'number' ? 8_100_000 + i : `mk${i}x${seed.adapter.length}q`);
@@ -99,7 +99,7 @@ export async function discoverMapping(seed: Seed): Promise<AdapterMapping> {
   const rank = (n: Node): number => {
     const i = candidates.indexOf(n);
     const row = first.rows.get(i + 2)!;
-    const shown = EVENT_COLUMNS.filter((c) => c !== 'event_uid' && c !== 'raw' && c !== 'details' && text(row[c]).includes(String(marker(i)))).length;
+    const shown = EVENT_COLUMNS.filter((c) => c !== 'event_uid' && c !== 'raw' && c !== 'details' && text(row[c]).includes(text(marker(i)))).length;
     return shown * 10 + (/id$|uuid/i.test(pathText(n.path)) ? 0 : 1);
   };
   const identity = changesUid.length ? [changesUid.sort((a, b) => rank(a) - rank(b))[0]] : [];
@@ -117,7 +117,7 @@ export async function discoverMapping(seed: Seed): Promise<AdapterMapping> {
     }
     const row = res.rows.get(recordNo);
     if (!row) return;
-    const m = String(marker(i));
+    const m = text(marker(i));
     const exact = EVENT_COLUMNS.filter((c) => text(row[c]) === m);
     const within = EVENT_COLUMNS.filter((c) => !exact.includes(c) && text(row[c]).includes(m));
     if (exact.length + within.length > 0) mapped.push({ path: p, exact, within });
