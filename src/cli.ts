@@ -3,13 +3,20 @@
  * (0 ok, 1 runtime error or scan findings, 2 usage error). Commands never call process.exit.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { accessCommand } from './commands/access.js';
+import { anomaliesCommand } from './commands/anomalies.js';
 import { CliContext, type GlobalOptions } from './commands/context.js';
 import { demoCommand } from './commands/demo.js';
+import { distrustCommand } from './commands/distrust.js';
 import { ingestCommand } from './commands/ingest.js';
+import { lateralCommand } from './commands/lateral.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
 import { rawCommand } from './commands/raw.js';
 import { sourcesCommand } from './commands/sources.js';
+import { signedCommand } from './commands/signed.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
+import { timelineCommand } from './commands/timeline.js';
+import { windowCommand } from './commands/window.js';
 import { SigtrailError, isSigtrailError, messageOf } from './errors.js';
 import { jsonLine } from './render/json.js';
 import { FORMATS } from './render/output.js';
@@ -31,6 +38,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .exitOverride();
   const commands = [
     ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, rawCommand, demoCommand,
+    windowCommand, signedCommand, anomaliesCommand, lateralCommand, accessCommand, timelineCommand, distrustCommand,
   ];
   for (const make of commands) program.addCommand(make(getCtx).exitOverride());
   return program;

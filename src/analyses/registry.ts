@@ -44,15 +44,16 @@ export function parseAnalysis(file: string, text: string): Analysis {
   const fields: Record<string, string> = {};
   let last: string | undefined;
   for (const line of text.split(/\r?\n/)) {
+    // Continuation first: an indented line such as "--   denied: someone…" is prose, not a key.
+    const cont = CONTINUATION.exec(line);
+    if (cont && last) {
+      fields[last] += ` ${cont[1].trim()}`;
+      continue;
+    }
     const h = HEADER_LINE.exec(line);
     if (h) {
       last = h[1]!;
       fields[last] = h[2].trim();
-      continue;
-    }
-    const cont = CONTINUATION.exec(line);
-    if (cont && last) {
-      fields[last] += ` ${cont[1].trim()}`;
       continue;
     }
     if (line.trim() === '' || line.startsWith('--')) continue;

@@ -8,7 +8,7 @@ import { ingest } from '../ingest/pipeline.js';
 import { TrustedLogs } from '../sigstore/trusted-root.js';
 import { Store } from '../store/database.js';
 import type { CliContext } from './context.js';
-import { summarise } from './ingest.js';
+import { summarise, summaryColumns } from './ingest.js';
 
 /** The folders of samples/ that hold the incident's logs. */
 export const DEMO_INPUTS = ['aws', 'github', 'sigstore', 'vault'] as const;
@@ -37,7 +37,7 @@ export function demoCommand(ctx: () => CliContext): Command {
         const trustedLogs = TrustedLogs.load([path.join(dir, 'trust', 'trusted_root.json'), 'public-good']);
         c.out.note(`ingesting ${inputs.map((p) => path.relative(process.cwd(), p)).join(' ')} into ${dbPath}`);
         const result = await ingest(store, inputs, { trustedLogs });
-        c.out.rows(['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', 'seconds'], summarise(result.files), {
+        c.out.rows(summaryColumns(result.files), summarise(result.files), {
           title: 'Ingested',
           empty: 'samples/ is empty',
         });

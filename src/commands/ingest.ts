@@ -17,19 +17,26 @@ interface IngestFlags {
 
 /** Per-source totals for the summary table. */
 export function summarise(files: readonly FileOutcome[]): Row[] {
-  const by = new Map<string, Row & { files: number; records: number; inserted: number; duplicates: number; rejected: number; seconds: number }>();
+  const by = new Map<string, Row & { files: number; records: number; inserted: number; duplicates: number; rejected: number; merged: number; seconds: number }>();
   for (const f of files) {
     const key = f.status === 'already-ingested' ? `${f.adapter ?? '?'} (already ingested)` : (f.adapter ?? `(${f.status})`);
-    const row = by.get(key) ?? { source: key, files: 0, records: 0, inserted: 0, duplicates: 0, rejected: 0, seconds: 0 };
+    const row = by.get(key) ?? { source: key, files: 0, records: 0, inserted: 0, duplicates: 0, rejected: 0, merged: 0, seconds: 0 };
     row.files += 1;
     row.records += f.records;
     row.inserted += f.inserted;
     row.duplicates += f.duplicates;
     row.rejected += f.rejected;
+    row.merged += f.merged ?? 0;
     row.seconds = Math.round((row.seconds + f.seconds) * 100) / 100;
     by.set(key, row);
   }
   return [...by.values()];
+}
+
+/** The summary table's columns: `merged` only when some file folded records together. */
+export function summaryColumns(files: readonly FileOutcome[]): string[] {
+  const merged = files.some((f) => (f.merged ?? 0) > 0) ? ['merged'] : [];
+  return ['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'];
 }
 
 export function ingestCommand(ctx: () => CliContext): Command {
@@ -62,10 +69,13 @@ export function ingestCommand(ctx: () => CliContext): Command {
       for (const f of result.files) {
         if (f.status === 'unrecognised' || f.status === 'failed') c.out.warn(`${f.status}: ${f.path}: ${f.message ?? ''}`);
       }
+      // `merged` (records folded into another record's event, e.g. Vault response lines) only when there are any.
+      const merged = result.files.some((f) => (f.merged ?? 0) > 0) ? ['merged'] : [];
       if (flags.files) {
-        c.out.rows(['path', 'adapter', 'status', 'records', 'inserted', 'duplicates', 'rejected', 'seconds'], result.files as unknown as Row[]);
+        const rows = result.files.map((f) => ({ ...f, merged: f.merged ?? 0 }));
+        c.out.rows(['path', 'adapter', 'status', 'records', 'inserted', 'duplicates', 'rejected', ...merged, 'seconds'], rows);
       } else {
-        c.out.rows(['source', 'files', 'records', 'inserted', 'duplicates', 'rejected', 'seconds'], summarise(result.files), {
+        c.out.rows(summaryColumns(result.files), summarise(result.files), {
           empty: 'no files found',
         });
       }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { runCaseQuery } from '../analyses/query.js';
 import { analysisById, loadAnalyses } from '../analyses/registry.js';
 import { UsageError } from '../errors.js';
 import type { Param } from '../store/database.js';
@@ -12,7 +13,8 @@ export function queriesCommand(ctx: () => CliContext): Command {
         id: a.id,
         title: a.title,
         severity: a.severity,
-        params: a.params.map((p) => `${p.name}:${p.type}`).join(', '),
+        // Case-scoped analyses also take the case: key= (repeatable), case=, expect_<kind>=.
+        params: [...(a.extra.scope === 'case' ? ['key:varchar[]', 'case:varchar', 'expect_*:varchar[]'] : []), ...a.params.map((p) => `${p.name}:${p.type}`)].join(', '),
         mitre: a.mitre.join(', '),
         owasp_nhi: a.owaspNhi.join(', '),
       }));
@@ -54,6 +56,13 @@ export function queryCommand(ctx: () => CliContext): Command {
     .action(async (id: string, flags: { param: string[] }) => {
       const c = ctx();
       const a = analysisById(id);
+      if (a.extra.scope === 'case') {
+        // Investigation analyses read the case tables: the case comes from key=/case=/expect_*= params.
+        const store = await c.openStore({ readOnly: true });
+        const { columns, rows } = await runCaseQuery(store, a, flags.param);
+        c.out.rows(columns, rows, { title: a.title });
+        return;
+      }
       const params = parseParams(flags.param, a.params);
       const store = await c.openStore({ readOnly: true });
       const used = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`\\$${k}\\b`).test(a.sql)));

@@ -14,7 +14,7 @@ import type { Store } from '../store/database.js';
 import { EVENT_COLUMNS } from '../store/schema.js';
 import { CI_MAPPED_COLUMNS, mergeCiRuns, type CiMergeResult } from './ci-runs.js';
 import { ADAPTERS, adapterById } from '../sources/registry.js';
-import type { FileRef, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
+import type { FileRef, InsertOptions, LoadContext, SourceAdapter, StageOptions, Tally } from '../sources/types.js';
 import type { TrustedLogs } from '../sigstore/trusted-root.js';
 import type { Row } from '../store/values.js';
 import { writeSignatures, type SignatureInput } from './signatures.js';
@@ -103,7 +103,7 @@ class FileLoad implements LoadContext {
     await this.reject(null, reason, this.sample.head.slice(0, 200), line);
   }
 
-  async insertEvents(selectSql: string): Promise<void> {
+  async insertEvents(selectSql: string, options: InsertOptions = {}): Promise<void> {
     if (!this.staging) await this.stage();
     const staging = this.staging!;
     const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id');
@@ -114,12 +114,13 @@ class FileLoad implements LoadContext {
        WITH staged AS (${staging.sql})
        SELECT ${cols.join(', ')},
               COALESCE(stage_reject, reject_reason) AS reject_reason,
-              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet
+              CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet,
+              ${options.mergedLines ? 'COALESCE(merged_lines, 0)' : '0'} AS merged_lines
        FROM (${selectSql})`,
       params,
     );
-    const counts = await this.store.one<{ total: number; bad: number }>(
-      'SELECT count(*) AS total, count(reject_reason) AS bad FROM mapped',
+    const counts = await this.store.one<{ total: number; bad: number; merged: number }>(
+      'SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged FROM mapped',
     );
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
@@ -131,12 +132,16 @@ class FileLoad implements LoadContext {
        SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
        WHERE m.reject_reason IS NULL
          AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-       QUALIFY row_number() OVER (PARTITION BY m.event_uid ORDER BY m.record_no) = 1`,
+         -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
+         -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
+         AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
       { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
     const bad = Number(counts?.bad ?? 0);
-    this.tally.records += total;
+    const merged = Number(counts?.merged ?? 0);
+    this.tally.records += total + merged;
+    if (merged > 0) this.tally.merged = (this.tally.merged ?? 0) + merged;
     this.tally.rejected += bad;
     this.tally.inserted += inserted;
     this.tally.duplicates += total - bad - inserted;

@@ -26,12 +26,22 @@ export interface StageOptions {
 }
 
 export interface Tally {
-  /** Records seen (inserted + duplicates + rejected). */
+  /** Records seen (inserted + duplicates + rejected + merged). */
   records: number;
   inserted: number;
   /** Records already present (same event_uid / entry) from this or an earlier file. */
   duplicates: number;
   rejected: number;
+  /** Records folded into another record's event (a Vault response line joined to its request line). */
+  merged?: number;
+}
+
+export interface InsertOptions {
+  /**
+   * The mapping SELECT also returns `merged_lines`: how many further input records each of its rows
+   * folds in. They are tallied as records (and as `merged`), not as rows.
+   */
+  mergedLines?: boolean;
 }
 
 export interface LoadContext {
@@ -48,7 +58,7 @@ export interface LoadContext {
    * Runs `selectSql` — a SELECT over `staged` producing the columns of `events` (without
    * `file_id`) plus `reject_reason` — and inserts its new rows; rows with a reject_reason become rejects.
    */
-  insertEvents(selectSql: string): Promise<void>;
+  insertEvents(selectSql: string, options?: InsertOptions): Promise<void>;
   /**
    * Runs `selectSql` — a SELECT over `staged` producing the columns of `ci_runs` (CI_RUN_COLUMNS without
    * `file_id`) — and merges its rows into `ci_runs` on `ci_uid` (rules in src/ingest/ci-runs.ts).
