@@ -19,6 +19,8 @@ import { writeReport } from '../../src/report/write.js';
 import { readCustody } from '../../src/report/custody.js';
 import type { ReportModel } from '../../src/report/model.js';
 import { Store } from '../../src/store/database.js';
+import { rawRecord } from '../../src/store/raw.js';
+import { EVENT_COLUMNS } from '../../src/store/schema.js';
 import type { Row } from '../../src/store/values.js';
 import { incidentModel } from '../fixtures/report-model.js';
 import { launch, openReport, type Browser } from '../helpers/browser.js';
@@ -28,7 +30,7 @@ import { tempDir } from '../helpers/paths.js';
 import { STACK_LINE, expectStoreConsistent } from './helpers/accounting.js';
 import { HOSTILE_STRINGS, SQL_TOKENS } from './helpers/hostile.js';
 import { EXTENSION_COLUMNS, hostileSigstore } from './helpers/hostile-sigstore.js';
-import { getAt, pathText, type Json, type JsonPath } from './helpers/json-tree.js';
+import { getAt, nodes, pathText, type Json, type JsonPath } from './helpers/json-tree.js';
 import { discoverMapping, variantLines, type AdapterMapping, type FieldMapping } from './helpers/mapping.js';
 import { seeds, type Seed } from './helpers/seeds.js';
 
@@ -44,6 +46,8 @@ const SQL_METHODS = [
 // eslint-disable-next-line no-control-regex
 const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+/** Columns that summarise their field rather than copy it. */
+const DERIVED = new Set(['error_code']);
 
 interface Planted {
   adapter: string;
@@ -157,6 +161,7 @@ describe('hostile values through ingest', () => {
           'SELECT record_no, reason FROM rejects WHERE path = $1', [path.join(root, id, 'hostile.ndjson')],
         )).map((r) => [Number(r.record_no), r.reason]),
       );
+      let rereads = 0;
       for (const p of planted.filter((x) => x.adapter === id)) {
         const where = `${id} ${pathText(p.field.path)} ← ${JSON.stringify(p.hostile.slice(0, 40))}`;
         const row = rows.get(p.recordNo);
@@ -164,10 +169,25 @@ describe('hostile values through ingest', () => {
           if (p.field.exact.length > 0 || !rejected.has(p.recordNo)) problems.push(`${where}: ${rejected.get(p.recordNo) ?? 'neither stored nor rejected'}`);
           continue;
         }
-        for (const c of p.field.exact) if (row[c] !== p.hostile) problems.push(`${where}: ${c} = ${JSON.stringify(text(row[c]).slice(0, 60))}`);
+        // The value is kept verbatim somewhere in the row (a column, or details/raw); an uncited
+        // event keeps no raw, only its pointer, and is re-read from its verified file (a sample of them).
+        const values = [...EVENT_COLUMNS.map((c) => row[c]), ...['details', 'raw'].flatMap((c) => (row[c] === null ? [] : nodes(JSON.parse(text(row[c])) as Json).map((n) => n.value)))];
+        if (!values.includes(p.hostile) && row.raw === null && rereads++ < 5) {
+          const again = await rawRecord(store, text(row.event_uid));
+          if (getAt(again.record as Json, p.field.path) !== p.hostile) problems.push(`${where}: re-read record differs`);
+        } else if (!values.includes(p.hostile) && row.raw !== null) problems.push(`${where}: not kept verbatim anywhere`);
+        // …and each column the field maps to holds it as it is, or lower-cased where the adapter
+        // normalises an identifier (Azure UPNs); error_code is by design a summary parsed out of the error text.
+        for (const c of p.field.exact) {
+          if (row[c] !== p.hostile && row[c] !== p.hostile.toLowerCase() && !DERIVED.has(c)) problems.push(`${where}: ${c} = ${JSON.stringify(text(row[c]).slice(0, 60))}`);
+        }
         if (row.raw_text !== null) {
+          // raw is the record as read, or (Vault) the request and response lines it joins: the field is
+          // at the same path, or under one more key.
           const raw = JSON.parse(text(row.raw_text)) as Json;
-          if (getAt(raw, p.field.path) !== p.hostile) problems.push(`${where}: raw differs`);
+          const want = pathText(p.field.path);
+          const found = getAt(raw, p.field.path) === p.hostile || nodes(raw).some((n) => n.path.length === p.field.path.length + 1 && pathText(n.path).endsWith(want) && n.value === p.hostile);
+          if (!found) problems.push(`${where}: raw differs`);
         }
       }
     }
@@ -201,12 +221,6 @@ describe('hostile values through ingest', () => {
     expect(files.every((f) => Number(f.records) === 1)).toBe(true);
   });
 
-  it('builds no SQL from data: no statement DuckDB received contains hostile text', () => {
-    expect(statements.length).toBeGreaterThan(100);
-    const leaked = statements.filter((s) => SQL_TOKENS.some((t) => s.includes(t)) || /mk\d+x\d+q/.test(s));
-    if (leaked.length) console.log([...new Set(leaked.map((s) => s.slice(0, 300)))].slice(0, 20).join("\n-----\n"));
-    expect(leaked.map((s) => s.slice(0, 200))).toEqual([]);
-  });
 });
 
 const QUERIES = {
@@ -325,4 +339,65 @@ describe('hostile values in the HTML report', () => {
     // The text is there, shown: the report is not inert by dropping it.
     expect(await page.locator('body').innerText()).toContain("'; DROP TABLE events; --");
   }, 180_000);
+});
+
+describe('hostile values and selectors through the analyses', () => {
+  // Selectors and expectations are user input, and match hostile store values: SANs that are
+  // hostile text themselves, and those that carry it in their extensions.
+  const keys = [
+    '--key', 'identity:hostile-*@example.com', '--key', 'identity:javascript:*', '--key', 'identity:*<script>*', '--key', "identity:x'OR'1'='1",
+    '--key', "secret:';DROP/**/TABLE/**/events;--", '--key', 'kms:<script>alert(1)</script>', '--key', 'vault:../../sys/raw',
+    '--expect-workflow', '=HYPERLINK("http://evil.example")', '--expect-identity', '<img/src/onerror=alert(1)>',
+  ];
+  const commands = ['window', 'signed', 'anomalies', 'lateral', 'access', 'timeline', 'distrust'];
+
+  it.each(commands)('%s: runs, and its table, JSON and CSV output stay inert', async (command) => {
+    const table = await runCli(['--db', db, command, ...keys]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout + table.stderr).not.toMatch(TERMINAL_UNSAFE);
+    expect(table.stderr).not.toMatch(STACK_LINE);
+    const json = await runCli(['--db', db, '--format', 'json', command, ...keys]);
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toMatch(TERMINAL_UNSAFE);
+    expect(() => JSON.parse(json.stdout) as unknown).not.toThrow();
+    const csv = await runCli(['--db', db, '--format', 'csv', command, ...keys]);
+    expect(csv.code).toBe(0);
+    const rows: string[][] = parse(csv.stdout, { relax_column_count: true });
+    for (const cell of rows.flat()) expect(FORMULA_START.test(cell), cell.slice(0, 40)).toBe(false);
+  });
+
+  it('refuses a selector with control characters as a one-line usage error', async () => {
+    const r = await runCli(['--db', db, 'window', '--key', 'vault:\u001b]0;x\u0007']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^sigtrail: --key "vault:\\x1b\]0;x\\x07" contains control characters\n$/);
+  });
+
+  it('signed shows the hostile entries, their hostile subjects included, unchanged in JSON', async () => {
+    const r = await runCli(['--db', db, '--format', 'json', 'signed', ...keys]);
+    const rows = JSON.parse(r.stdout) as { subjects: { name: string }[] }[];
+    expect(rows.length).toBeGreaterThan(10);
+    const names = new Set(rows.flatMap((x) => x.subjects.map((s) => s.name)));
+    for (const h of HOSTILE_STRINGS.filter((x) => !/^[\x20-\x7e]*$/.test(x))) expect(names.has(h), JSON.stringify(h.slice(0, 30))).toBe(true);
+  });
+
+  it('every canned query runs with hostile parameters', async () => {
+    const list = JSON.parse((await runCli(['--db', db, '--format', 'json', 'queries'])).stdout) as { id: string; params: string }[];
+    expect(list.length).toBeGreaterThan(5);
+    for (const q of list) {
+      const args = q.params.includes('key:') ? ['--param', 'key=identity:hostile-*@example.com'] : [];
+      const r = await runCli(['--db', db, '--format', 'json', 'query', q.id, ...args]);
+      expect([0, 2], `${q.id}: ${r.stderr}`).toContain(r.code);
+      expect(r.stderr, q.id).not.toMatch(STACK_LINE);
+      expect(r.stdout, q.id).not.toMatch(TERMINAL_UNSAFE);
+    }
+  });
+});
+
+describe('afterwards', () => {
+  it('builds no SQL from data: no statement DuckDB received contains hostile text', () => {
+    expect(statements.length).toBeGreaterThan(100);
+    const leaked = statements.filter((s) => SQL_TOKENS.some((t) => s.includes(t)) || /mk\d+x\d+q/.test(s));
+    if (leaked.length) console.log([...new Set(leaked.map((s) => s.slice(0, 300)))].slice(0, 20).join("\n-----\n"));
+    expect(leaked.map((s) => s.slice(0, 200))).toEqual([]);
+  });
 });
