@@ -174,7 +174,7 @@ describe('hostile values through ingest', () => {
         const values = [...EVENT_COLUMNS.map((c) => row[c]), ...['details', 'raw'].flatMap((c) => (row[c] === null ? [] : nodes(JSON.parse(text(row[c])) as Json).map((n) => n.value)))];
         if (!values.includes(p.hostile) && row.raw === null && rereads++ < 5) {
           const again = await rawRecord(store, text(row.event_uid));
-          if (getAt(again.record as Json, p.field.path) !== p.hostile) problems.push(`${where}: re-read record differs`);
+          if (getAt(again.record, p.field.path) !== p.hostile) problems.push(`${where}: re-read record differs`);
         } else if (!values.includes(p.hostile) && row.raw !== null) problems.push(`${where}: not kept verbatim anywhere`);
         // …and each column the field maps to holds it as it is, or lower-cased where the adapter
         // normalises an identifier (Azure UPNs); error_code is by design a summary parsed out of the error text.
