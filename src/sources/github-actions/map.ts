@@ -83,7 +83,8 @@ const WRAPPER = {
 
 const o = fieldsSql('obj', OBJ, { listName: '_o' });
 const w = fieldsSql('rec', WRAPPER, { listName: '_w' });
-const isObject = (col: string): string => `starts_with(${col}, '{')`;
+// A field's text starts with '{' for an object, but also for a string such as "{oops": only valid JSON is parsed.
+const isObject = (col: string): string => `(starts_with(${col}, '{') AND json_valid(${col}))`;
 
 const BASE = `
 k0 AS (
@@ -113,7 +114,7 @@ k0 AS (
   SELECT *, ${o.list} FROM x
 ), z AS (
   SELECT * EXCLUDE (_o, labels_text),
-    CASE WHEN starts_with(labels_text, '[') THEN TRY_CAST(json(labels_text) AS VARCHAR[]) END AS labels
+    CASE WHEN starts_with(labels_text, '[') AND json_valid(labels_text) THEN TRY_CAST(json(labels_text) AS VARCHAR[]) END AS labels
   FROM (SELECT *, ${o.items} FROM y)
 ), m AS (
   SELECT *,

@@ -100,7 +100,7 @@ const nested = NESTABLE.map((k) => `NULLIF(COALESCE(t_${k}, d_${k}), '') AS ${k}
  * text, and casting that short text is far cheaper than another parse of the whole record.
  * NULL (not []) when the entry has no such array.
  */
-const list = (k: string): string => `CASE WHEN starts_with(${k}, '[') THEN TRY_CAST(json(${k}) AS VARCHAR[]) END`;
+const list = (k: string): string => `CASE WHEN starts_with(${k}, '[') AND json_valid(${k}) THEN TRY_CAST(json(${k}) AS VARCHAR[]) END`;
 
 /**
  * Shared by the events and ci_runs mappings: one row per staged record with `reject_reason`.
@@ -115,7 +115,8 @@ x AS (
   FROM x
 ), g2 AS (
   SELECT *, ${d.list} FROM (
-    SELECT *, CASE WHEN starts_with(data_text, '{') THEN json(data_text) END AS data_json FROM g)
+    -- A string "data" that merely starts with '{' is not parsed (json() would fail the whole file).
+    SELECT *, CASE WHEN starts_with(data_text, '{') AND json_valid(data_text) THEN json(data_text) END AS data_json FROM g)
 ), g3 AS (
   SELECT * EXCLUDE (_d, data_json), ${d.items} FROM g2
 ), n0 AS (

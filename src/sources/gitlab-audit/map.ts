@@ -129,7 +129,7 @@ x AS (
 ), g2 AS (
   SELECT *,
     COALESCE(t_custom, d_custom, p_custom) AS custom,
-    CASE WHEN starts_with(j_runner_tags_text, '[') THEN TRY_CAST(json(j_runner_tags_text) AS VARCHAR[]) END AS j_runner_tags
+    CASE WHEN starts_with(j_runner_tags_text, '[') AND json_valid(j_runner_tags_text) THEN TRY_CAST(json(j_runner_tags_text) AS VARCHAR[]) END AS j_runner_tags
   FROM g
 ), n AS (
   SELECT *,

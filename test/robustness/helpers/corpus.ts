@@ -72,7 +72,8 @@ const ODD_UTF8: readonly (readonly number[])[] = [
 /** Every odd number a JSON number or string field may hold. */
 const HUGE_NUMBERS = ['1e400', '-1e400', '1234567890123456789012345678901234567890', '1e-400', '-0', '0.000000000000000000000000000001', '18446744073709551616', '-9223372036854775809'];
 
-const WRONG_TYPES: readonly Json[] = [42, -1.5, true, null, [], ['x', 1], {}, { unexpected: 'object' }, 'a string', ''];
+// Strings that look like JSON matter: a mapping that re-parses a field's text must not choke on them.
+const WRONG_TYPES: readonly Json[] = [42, -1.5, true, null, [], ['x', 1], {}, { unexpected: 'object' }, 'a string', '', '{"not": json', '[1, 2', '{}'];
 
 /** Cases for one adapter's seed record. */
 export function brokenCases(record: { [k: string]: Json }, prng: Prng): BrokenCase[] {
