@@ -14,6 +14,7 @@
  * time (GitHub sends the delivery time only in HTTP headers).
  */
 import { fieldsSql } from '../shared/fields.js';
+import { tsRawSql } from '../shared/time.js';
 import { githubFailedSql, githubJobUidSql, githubRunUidSql, githubWorkflowSql } from '../shared/github.js';
 
 const OBJ = {
@@ -116,7 +117,7 @@ k0 AS (
   SELECT * EXCLUDE (_o, labels_text),
     CASE WHEN starts_with(labels_text, '[') AND json_valid(labels_text) THEN TRY_CAST(json(labels_text) AS VARCHAR[]) END AS labels
   FROM (SELECT *, ${o.items} FROM y)
-), m AS (
+), m0 AS (
   SELECT *,
     CASE WHEN is_webhook THEN 'github.actions/webhook' ELSE 'github.actions/rest' END AS shape,
     COALESCE(status, w_action) AS state,
@@ -125,7 +126,7 @@ k0 AS (
     NULLIF(COALESCE(obj_repo, w_repo,
       NULLIF(regexp_extract(COALESCE(run_url, url), '/repos/([^/]+/[^/]+)/', 1), ''),
       NULLIF(regexp_extract(html_url, '^https://[^/]+/([^/]+/[^/]+)/', 1), '')), '') AS repo,
-    st_ts_ok(CASE kind
+    CASE kind
       WHEN 'run' THEN CASE status
         WHEN 'completed' THEN COALESCE(updated_at, run_started_at, created_at)
         WHEN 'in_progress' THEN COALESCE(run_started_at, updated_at, created_at)
@@ -135,10 +136,12 @@ k0 AS (
         WHEN 'in_progress' THEN COALESCE(started_at, created_at)
         ELSE COALESCE(created_at, started_at) END
       WHEN 'package' THEN COALESCE(pv_created, pv_updated, created_at, updated_at)
-    END) AS ts,
+    END AS ts_src,
     -- A conclusion only means something once the run or job has completed.
     CASE WHEN status IS NULL OR status = 'completed' THEN conclusion END AS final_conclusion
   FROM z
+), m AS (
+  SELECT *, st_ts_ok(ts_src) AS ts FROM m0
 ), r AS (
   SELECT *,
     CASE
@@ -166,7 +169,7 @@ SELECT
     ELSE COALESCE(pv_id, id) || ':' || COALESCE(w_action, '?') END AS event_uid,
   'github.actions' AS source,
   ts,
-  NULL::VARCHAR AS ts_raw,
+  ${tsRawSql('ts_src')} AS ts_raw,
   CASE kind WHEN 'run' THEN 'ci.run' WHEN 'job' THEN 'ci.job'
     ELSE CASE WHEN w_action IN ('published', 'updated') THEN 'release.publish' ELSE 'other' END END AS action,
   CASE WHEN kind = 'package' THEN 'package.' ELSE 'workflow_' || kind || '.' END || COALESCE(w_action, status, '?') AS native_action,

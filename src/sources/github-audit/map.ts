@@ -15,6 +15,7 @@
 import { fieldsSql } from '../shared/fields.js';
 import { githubFailedSql, githubJobUidSql, githubRunUidSql, githubWorkflowSql } from '../shared/github.js';
 import { canonicalHashSql } from '../shared/record-hash.js';
+import { nsEpochSql } from '../shared/time.js';
 
 /** Read at the top level and, for legacy records, under `data{}`. */
 const NESTABLE = [
@@ -150,7 +151,7 @@ SELECT
                                                                 || ':' || CAST(epoch_ms(ts) AS VARCHAR)) END AS event_uid,
   'github.audit' AS source,
   ts,
-  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') THEN time_raw END AS ts_raw,
+  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') OR ${nsEpochSql('time_raw')} THEN time_raw END AS ts_raw,
   verb AS action,
   action AS native_action,
   CASE

@@ -20,6 +20,7 @@
  */
 import { fieldsSql } from '../shared/fields.js';
 import { canonicalHashSql } from '../shared/record-hash.js';
+import { nsEpochSql } from '../shared/time.js';
 
 const FIELDS = {
   id: '$.id',
@@ -210,7 +211,7 @@ SELECT
     END AS event_uid,
   'gitlab.audit' AS source,
   ts,
-  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') THEN time_raw END AS ts_raw,
+  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') OR ${nsEpochSql('time_raw')} THEN time_raw END AS ts_raw,
   verb AS action,
   CASE kind
     WHEN 'request' THEN COALESCE(meta_caller_id, controller || '#' || ctl_action, method || ' ' || req_path)
