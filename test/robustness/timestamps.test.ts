@@ -88,7 +88,7 @@ const ODD_TIMES: readonly OddTime[] = [
  */
 function timeFields(seed: Seed): JsonPath[] {
   const at = seed.table === 'events' ? seed.row.ts : seed.row.integrated_time;
-  const want = Date.parse(String(at));
+  const want = Date.parse(typeof at === 'string' ? at : '');
   return leaves(seed.record)
     .filter((n) => {
       const v = n.value;
@@ -180,18 +180,18 @@ describe.each(ADAPTERS.map((a) => a.id))('odd timestamps for %s', (id) => {
     }
     if (table === 'signatures') {
       // Stored as given (0, empty or null: absent, as protobuf-JSON writes it).
-      const stored = r.row.integrated_time === null ? null : Date.parse(String(r.row.integrated_time)) / 1000;
+      const stored = r.row.integrated_time === null ? null : Date.parse(r.row.integrated_time as string) / 1000;
       expect(stored, name).toBe(v === 0 || v === '' || v === null ? null : Number(v));
       return;
     }
-    const stored = String(r.row.ts);
+    const stored = r.row.ts as string;
     if (time.means === null) {
       // Not read as the odd value: an absent time may make the adapter use the record's next time field.
       expect(otherTimes(seedMap.get(id)!).has(Date.parse(stored)), `${name} should be rejected, was read as ${stored}`).toBe(true);
       return;
     }
     // To the microsecond (an epoch in nanoseconds goes through a double, which may round the last digit).
-    expect(Math.abs(micros(stored) - micros(time.means!)), `${name}: read as ${stored}, means ${time.means}`).toBeLessThanOrEqual(1);
+    expect(Math.abs(micros(stored) - micros(time.means)), `${name}: read as ${stored}, means ${time.means}`).toBeLessThanOrEqual(1);
     if (time.precise) expect(r.row.ts_raw, `${name}: raw text kept where microseconds lose precision`).toBe(time.json.replace(/^"|"$/g, ''));
   });
 });
