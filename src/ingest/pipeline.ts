@@ -124,7 +124,9 @@ class FileLoad implements LoadContext {
     );
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
-       SELECT $file_id, $file_path, record_no, NULL, reject_reason, snippet FROM mapped WHERE reject_reason IS NOT NULL`,
+       -- A reason may quote the record (a bad time, a member name): kept to one line.
+       SELECT $file_id, $file_path, record_no, NULL, regexp_replace(reject_reason, '[\\r\\n\\t]+', ' ', 'g'), snippet
+       FROM mapped WHERE reject_reason IS NOT NULL`,
       { file_id: this.file.id, file_path: this.file.path },
     );
     const inserted = await this.store.run(
@@ -189,7 +191,7 @@ class FileLoad implements LoadContext {
   async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
     await this.store.run(
       'INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet) VALUES ($1, $2, $3, $4, $5, $6)',
-      [this.file.id, this.file.path, recordNo, lineNo ?? null, reason, snippet ? snippet.replace(/[\r\n\t]+/g, ' ').slice(0, 200) : null],
+      [this.file.id, this.file.path, recordNo, lineNo ?? null, reason.replace(/[\r\n\t]+/g, ' '), snippet ? snippet.replace(/[\r\n\t]+/g, ' ').slice(0, 200) : null],
     );
     this.tally.records += 1;
     this.tally.rejected += 1;

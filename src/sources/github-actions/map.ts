@@ -148,7 +148,7 @@ k0 AS (
       WHEN stage_reject IS NOT NULL THEN NULL
       WHEN kind IS NULL AND ${isObject('has_repository')} THEN
         'GitHub webhook delivery not mapped (sigtrail reads workflow_run, workflow_job and package deliveries): '
-        || COALESCE('action "' || w_action || '", ', '') || 'keys ' || array_to_string(list_sort(json_keys(rec))[1:8], ',')
+        || COALESCE('action "' || left(w_action, 60) || '", ', '') || 'keys ' || array_to_string(list_sort(json_keys(rec))[1:8], ',')
       WHEN kind IS NULL THEN 'not a GitHub Actions run, job or webhook delivery'
       WHEN kind = 'dispatch' THEN 'workflow_dispatch delivery has no time in its payload (GitHub sends the delivery time only in HTTP headers)'
       WHEN id IS NULL THEN 'workflow ' || kind || ' without an id'

@@ -61,7 +61,7 @@ export function expectCleanReject(r: RejectRow, path: string): void {
   expect(r.reason.length, `empty reason in ${path}`).toBeGreaterThan(0);
   expect(r.reason, `multi-line reason in ${path}`).not.toMatch(/[\r\n]/);
   expect(r.reason).not.toMatch(STACK_LINE);
-  expect(r.reason.length).toBeLessThan(2000);
+  expect(r.reason.length, `long reason: ${r.reason.slice(0, 300)}`).toBeLessThan(2000);
   if (r.snippet !== null) expect(r.snippet.length).toBeLessThanOrEqual(200);
 }
 
