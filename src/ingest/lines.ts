@@ -143,3 +143,28 @@ export function lineOfOffset(text: string, offset: number): number {
   for (let i = 0; i < Math.min(offset, text.length); i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }
+
+/**
+ * The longest line of a byte stream, fed chunk by chunk (indexOf finds the newlines, so it costs
+ * next to nothing beside the hashing or inflating pass it rides on).
+ */
+export class LongestLine {
+  longest = 0;
+  private current = 0;
+
+  push(chunk: Buffer): void {
+    let pos = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, pos);
+      if (nl === -1) {
+        this.current += chunk.length - pos;
+        break;
+      }
+      this.current += nl - pos;
+      if (this.current > this.longest) this.longest = this.current;
+      this.current = 0;
+      pos = nl + 1;
+    }
+    if (this.current > this.longest) this.longest = this.current;
+  }
+}

@@ -20,9 +20,9 @@ import type { Row } from '../store/values.js';
 import { writeSignatures, type SignatureInput } from './signatures.js';
 import { sha256File } from './hash.js';
 import { lineFactsFor, lineOfOffset } from './lines.js';
-import { prepareInput, type PreparedInput } from './prepare.js';
+import { prepareInput, type OversizeLine, type PreparedInput } from './prepare.js';
 import type { Sample } from './sniff.js';
-import { MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
+import { MAX_LINE_BYTES, MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
 import { walk } from './walk.js';
 
 export type FileStatus = 'loaded' | 'already-ingested' | 'unrecognised' | 'failed';
@@ -77,6 +77,8 @@ class FileLoad implements LoadContext {
     readonly sample: Sample,
     /** Why DuckDB cannot parse this document at all (checked before the transaction), if so. */
     private readonly documentError: unknown,
+    /** Lines past the per-line limit, replaced in the copy DuckDB read (prepare.ts). */
+    private readonly oversize: ReadonlyMap<number, OversizeLine>,
     readonly trustedLogs?: TrustedLogs,
   ) {}
 
@@ -132,11 +134,14 @@ class FileLoad implements LoadContext {
     const inserted = await this.store.run(
       `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
        SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
+       -- First row per event_uid within the file, from a narrow aggregate. Not a window: a window
+       -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file. Not a
+       -- self anti-join on event_uid either: with many copies of one record that join is quadratic
+       -- (8,000 identical lines took 32 s and 2 GB; 100,000 filled the disk with spill files).
+       JOIN (SELECT event_uid, min(record_no) AS first_no FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid) f
+         ON f.event_uid = m.event_uid AND f.first_no = m.record_no
        WHERE m.reject_reason IS NULL
-         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)
-         -- First row per event_uid within the file. A narrow self anti-join, not a window: a window
-         -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
-         AND NOT EXISTS (SELECT 1 FROM mapped d WHERE d.event_uid = m.event_uid AND d.reject_reason IS NULL AND d.record_no < m.record_no)`,
+         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)`,
       { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
@@ -216,14 +221,16 @@ class FileLoad implements LoadContext {
     const reasons: string[] = [];
     const snippets: string[] = [];
     for (const [record, f] of facts) {
+      const over = this.oversize.get(f.line);
       records.push(String(record));
       lines.push(String(f.line));
       reasons.push(
-        f.invalidUtf8At !== undefined
-          ? `invalid UTF-8 (byte 0x${f.invalidByte!.toString(16).padStart(2, '0')} at column ${f.invalidUtf8At + 1}): not JSON text`
-          : f.bytes > MAX_OBJECT_BYTES ? `record of ${f.bytes} bytes is past the ${MAX_OBJECT_BYTES}-byte limit per record` : '',
+        over ? `record of ${over.bytes} bytes is past the ${MAX_LINE_BYTES}-byte limit per line`
+          : f.invalidUtf8At !== undefined
+            ? `invalid UTF-8 (byte 0x${f.invalidByte!.toString(16).padStart(2, '0')} at column ${f.invalidUtf8At + 1}): not JSON text`
+            : '',
       );
-      snippets.push(f.head.replace(/[\r\n\t]+/g, ' ').slice(0, 200));
+      snippets.push((over?.head ?? f.head).replace(/[\r\n\t]+/g, ' ').slice(0, 200));
     }
     // One statement for all of them (bound lists), not one UPDATE per reject.
     await this.store.run(
@@ -295,7 +302,7 @@ async function recordFile(
 
 async function ingestFile(store: Store, path: string, options: IngestOptions): Promise<FileOutcome> {
   const started = performance.now();
-  const { sha256, bytes } = await sha256File(path);
+  const { sha256, bytes, longestLine } = await sha256File(path);
   const base: FileOutcome = {
     path, sha256, bytes, adapter: null, status: 'loaded', seconds: 0,
     records: 0, inserted: 0, duplicates: 0, rejected: 0,
@@ -308,7 +315,7 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
   );
   if (prior) return done({ status: 'already-ingested', adapter: prior.adapter });
 
-  const prepared = await prepareInput(path);
+  const prepared = await prepareInput(path, { longestLine });
   try {
     return await loadPrepared(store, prepared, { path, sha256, bytes, done }, options);
   } finally {
@@ -351,7 +358,7 @@ async function loadPrepared(
     await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
     await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
-    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, options.trustedLogs);
+    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, prepared.oversize, options.trustedLogs);
     try {
       if (salvageNote) await ctx.reject(null, salvageNote);
       await adapter.load(ctx);
@@ -393,11 +400,19 @@ function safeSize(path: string): number {
 
 /** An unexpected failure on one file: keep a record of it (never silently lost) and move on. */
 async function recordFailure(store: Store, path: string, bytes: number, e: unknown): Promise<FileOutcome> {
-  const message = messageOf(e).split('\n')[0] ?? 'failed';
+  let message = messageOf(e).split('\n')[0] ?? 'failed';
+  // DuckDB counts reserved buffers against its limit: a document with a value of tens of MB can pass it.
+  if (/Out of Memory Error/.test(message)) message += ` (raise SIGTRAIL_MEMORY_LIMIT, now ${process.env.SIGTRAIL_MEMORY_LIMIT ?? '2GB'})`;
+  else if (e instanceof SigtrailError && e.hint) message += ` (${e.hint})`;
   let sha256 = '';
   try { sha256 = (await sha256File(path)).sha256; } catch { /* unreadable */ }
   try {
     await store.transaction(async () => {
+      // A retry replaces an earlier failed attempt, as for unrecognised files.
+      if (sha256) {
+        await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
+        await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
+      }
       const id = await recordFile(store, { path, sha256, bytes, adapter: null, container: null, status: 'failed' });
       await store.run('UPDATE files SET records = 1, rejected = 1 WHERE file_id = $1', [id]);
       await store.run('INSERT INTO rejects (file_id, path, reason) VALUES ($1, $2, $3)', [id, path, `file failed to load: ${message}`]);

@@ -8,8 +8,22 @@
  */
 import type { Container, Sample } from './sniff.js';
 
-/** DuckDB's per-record limit; a longer line is rejected rather than loaded. */
+/** DuckDB's per-value limit for whole documents (a `{"Records":[…]}` object is one value). */
 export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The limit per newline-delimited record; a longer line is rejected (with its line and size)
+ * rather than loaded. Under the default 2 GB memory limit a mapping ran out of memory on a 24 MB
+ * record with the 256 MiB document limit, and on a 50 MB one with 64 MiB, failing the whole file;
+ * 16 MiB keeps every other record of the file. No audit record comes near it (CloudTrail and
+ * Cloud Logging cap an entry at 256 KB; a Sigstore bundle is a few KB to a few MB).
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** The per-value limit for a container. */
+export function maxObjectBytes(container: Container): number {
+  return container === 'document' ? MAX_OBJECT_BYTES : MAX_LINE_BYTES;
+}
 
 export interface Staging {
   /** SQL of a SELECT producing (record_no, rec, stage_reject). */
@@ -48,7 +62,7 @@ export function readerSql(container: Container): string {
  * sit inside wrappers (it fills TEMP table staged_tbl).
  */
 export function planStaging(sample: Sample, unwrap: readonly string[]): { explode?: string; staging: Staging } {
-  const params = { path: sample.path, compression: sample.gzip ? 'gzip' : 'uncompressed', max_object: MAX_OBJECT_BYTES };
+  const params = { path: sample.path, compression: sample.gzip ? 'gzip' : 'uncompressed', max_object: maxObjectBytes(sample.container) };
   const reader = readerSql(sample.container);
   const notObject = `CASE WHEN rec IS NULL THEN 'malformed JSON' WHEN json_type(rec) <> 'OBJECT' THEN 'not a JSON object (' || lower(json_type(rec)) || ')' END`;
   if (sample.container === 'ndjson' && !hasWrapper(sample, unwrap)) {

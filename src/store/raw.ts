@@ -42,13 +42,13 @@ async function rereadRecord(store: Store, file: { path: string; sha256: string; 
   if (!fs.existsSync(file.path)) {
     throw new SigtrailError('NOT_FOUND', `source file ${file.path} is no longer there`, { hint: 'the record was not kept in the database; restore the file' });
   }
-  const { sha256 } = await sha256File(file.path);
+  const { sha256, longestLine } = await sha256File(file.path);
   if (sha256 !== file.sha256) {
     throw new SigtrailError('VERIFICATION', `source file ${file.path} changed since it was ingested (sha256 ${sha256} ≠ ${file.sha256})`);
   }
   const adapter = file.adapter ? adapterById(file.adapter) : undefined;
   // Read exactly as ingest read it: the same literal path, BOM handling and gzip salvage, so record numbers agree.
-  const prepared = await prepareInput(file.path);
+  const prepared = await prepareInput(file.path, { longestLine });
   const plan = planStaging(prepared.sample, adapter?.stageOptions?.unwrap ?? []);
   try {
     if (plan.explode) await store.run(plan.explode, plan.staging.params);
