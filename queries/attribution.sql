@@ -22,7 +22,7 @@ secrets AS (
 -- Keyless: the run the certificate names (run invocation URI / run id), preferring a record of
 -- the run (or a job of it) whose time span contains the signing time.
 kl_cand AS (
-  SELECT s.entry_uuid, b.uid, b.tbl, b.level, b.run_id, b.wf, b.ref, b.started_at, b.ended_at, b.file_id, b.record_no,
+  SELECT s.entry_uuid, b.uid, b.tbl, b.level, b.run_id, b.wf, b.ref_eff AS ref, b.started_at, b.ended_at, b.file_id, b.record_no,
          epoch_us(s.integrated_time) BETWEEN epoch_us(b.started_at) - CAST($log_delay_s AS BIGINT) * 1000000
                                          AND epoch_us(b.ended_at) + CAST($log_delay_s AS BIGINT) * 1000000 AS inside
   FROM c_sig s
@@ -37,7 +37,7 @@ kl_best AS (
 kl AS (
   SELECT s.entry_uuid, s.integrated_time, s.run_id AS sig_run, b.uid IS NOT NULL AS found, COALESCE(b.inside, false) AS inside,
          b.uid AS build_uid, b.tbl AS build_tbl, b.file_id AS b_file, b.record_no AS b_rec, b.started_at, b.ended_at,
-         COALESCE(b.run_id, s.run_id) AS run_id, COALESCE(b.wf, s.swf) AS wf, COALESCE(b.ref, s.sref) AS ref,
+         COALESCE(b.run_id, s.run_id) AS run_id, COALESCE(b.wf, s.swf) AS wf, COALESCE(s.sref, b.ref) AS ref,
          s.san, s.oidc_issuer
   FROM c_sig s LEFT JOIN kl_best b USING (entry_uuid)
   WHERE s.mode = 'keyless'
@@ -78,22 +78,26 @@ kl_out AS (
 
 -- Key kept in a CI secret: the jobs that were passed the secret and were running when the entry
 -- was integrated (hour buckets make this an equi-join), an expected workflow and ref first.
-ck_cand AS (
-  SELECT s.entry_uuid, s.integrated_time, b.uid, b.tbl, b.run_id, b.wf, b.ref, b.job_name, b.started_at, b.ended_at,
-         b.passed_secrets, b.file_id, b.record_no,
-         c_wf_match(NULL, b.wf, x.workflows) AS wf_ok, len(x.refs) = 0 OR c_ref_match(b.ref, x.refs) AS ref_ok
-  FROM c_sig s
-  JOIN c_build_hour h ON h.passed AND h.h = c_hour(s.integrated_time)
-  JOIN c_build b ON b.uid = h.uid
-  CROSS JOIN x
-  WHERE s.mode = 'ci_key'
-    AND epoch_us(s.integrated_time) BETWEEN epoch_us(b.started_at) - CAST($log_delay_s AS BIGINT) * 1000000
-                                        AND epoch_us(b.ended_at) + CAST($log_delay_s AS BIGINT) * 1000000
+ck_builds AS (
+  -- Each build passed the secret is judged once (not once per candidate signature).
+  SELECT b.uid, b.tbl, b.run_id, b.wf,
+         CASE WHEN b.ref_eff IS DISTINCT FROM b.ref THEN b.ref_eff || ' (' || COALESCE(b.trigger_event, '?') || ' from ' || COALESCE(b.ref, '?') || ')'
+              ELSE b.ref END AS ref, b.job_name, b.started_at, b.ended_at, b.passed_secrets, b.file_id, b.record_no,
+         epoch_us(b.started_at) - CAST($log_delay_s AS BIGINT) * 1000000 AS lo_us,
+         epoch_us(b.ended_at) + CAST($log_delay_s AS BIGINT) * 1000000 AS hi_us,
+         c_wf_match(NULL, b.wf, x.workflows) AS wf_ok, len(x.refs) = 0 OR c_ref_match(b.ref_eff, x.refs) AS ref_ok
+  FROM c_build b CROSS JOIN x WHERE b.passed
 ),
 ck_best AS (
-  SELECT * FROM ck_cand
-  QUALIFY row_number() OVER (PARTITION BY entry_uuid
-                             ORDER BY wf_ok AND ref_ok DESC, wf_ok DESC, abs(c_secs(started_at, integrated_time)), uid) = 1
+  -- Per signature, the best job running at the time: sanctioned first, then the closest start.
+  -- An aggregate (hash, no sort) because the candidates can number millions.
+  SELECT s.entry_uuid,
+         arg_max(b.uid, (b.wf_ok AND b.ref_ok, b.wf_ok, -abs(epoch_us(s.integrated_time) - epoch_us(b.started_at)), b.uid)) AS uid
+  FROM c_sig s
+  JOIN c_build_hour h ON h.passed AND h.h = c_hour(s.integrated_time)
+  JOIN ck_builds b ON b.uid = h.uid
+  WHERE s.mode = 'ci_key' AND epoch_us(s.integrated_time) BETWEEN b.lo_us AND b.hi_us
+  GROUP BY s.entry_uuid
 ),
 ck_j AS (
   SELECT s.entry_uuid, s.integrated_time, b.uid IS NOT NULL AS found, b.uid, b.tbl, b.run_id, b.wf, b.ref, b.job_name,
@@ -101,7 +105,7 @@ ck_j AS (
          COALESCE(b.wf_ok, false) AS wf_ok, COALESCE(b.ref_ok, false) AS ref_ok,
          COALESCE(s.integrated_time BETWEEN cov_ci.lo AND cov_ci.hi, false) AS covered,
          len(x.workflows) > 0 AS has_wf
-  FROM c_sig s LEFT JOIN ck_best b USING (entry_uuid) CROSS JOIN x CROSS JOIN cov_ci
+  FROM c_sig s LEFT JOIN ck_best k USING (entry_uuid) LEFT JOIN ck_builds b ON b.uid = k.uid CROSS JOIN x CROSS JOIN cov_ci
   WHERE s.mode = 'ci_key'
 ),
 ck_out AS (

@@ -2,8 +2,9 @@
 -- title: Artefacts signed with the key, with verdicts
 -- description: Every transparency-log entry on the key (any alias) between range_from and
 --   range_to (the window by default): digest, subjects, log index, uuid, signer, run, and a
---   verdict — attested (a sanctioned build made it), unattested (none could be shown), anomalous
---   (a finding fired for the entry, its sign call or its build) — with the reasons.
+--   verdict — attested (a sanctioned build made it), unattested (none could be shown; where the
+--   logs cover it that is also a SIGNED_WITHOUT_BUILD finding), anomalous (another finding fired
+--   for the entry, its sign call or its build) — with the reasons.
 -- severity: info
 -- kind: analysis
 -- scope: case
@@ -24,7 +25,9 @@ WITH fe AS (
 )
 SELECT s.log_index, s.entry_uuid, s.integrated_time, c_digest(s.artifact_digest) AS artifact_digest, s.subjects,
        a.signer, s.key_fingerprint, a.run_id,
-       CASE WHEN sf.rules IS NOT NULL THEN 'anomalous' WHEN a.attested THEN 'attested' ELSE 'unattested' END AS verdict,
+       -- SIGNED_WITHOUT_BUILD restates "unattested where the logs cover it"; it does not make an entry anomalous.
+       CASE WHEN len(list_filter(sf.rules, r -> r <> 'SIGNED_WITHOUT_BUILD')) > 0 THEN 'anomalous'
+            WHEN a.attested THEN 'attested' ELSE 'unattested' END AS verdict,
        list_concat(a.reasons, COALESCE(sf.why, []::VARCHAR[])) AS reasons,
        a.mode, COALESCE(sf.rules, []::VARCHAR[]) AS rules, s.kind, s.san, s.oidc_issuer, s.file_id, s.record_no
 FROM c_sig s

@@ -1,8 +1,10 @@
 -- id: use_after_containment
 -- title: Key used after containment
--- description: A signature with the key's fingerprint integrated after the window's containment,
---   or a successful sign call on a key after it was disabled or scheduled for deletion: the
---   revocation did not stop the key. Any such use keeps the window open.
+-- description: A signature with the key's fingerprint integrated after the window's containment
+--   (the private key is out: only downstream distrust stops it), or an attempt to sign with or read
+--   one of the key's aliases after that alias was revoked — except the expected principals picking
+--   up rotated material. A successful use keeps the window open; refused attempts show the
+--   attacker still trying.
 -- severity: critical
 -- kind: rule
 -- rule: USE_AFTER_CONTAINMENT
@@ -13,18 +15,21 @@
 -- owasp_nhi: NHI1:2025
 WITH c AS (
   SELECT CAST($contained_at AS TIMESTAMPTZ) AS t
-), ce AS (
-  -- The containment event itself, cited beside each use.
-  SELECT e.event_uid, e.file_id, e.record_no, e.native_action FROM c_ev e, c
-  WHERE e.ts = c.t AND e.outcome = 'success'
-    AND e.action IN ('key.disable', 'key.delete', 'key.rotate', 'secret.rotate', 'secret.delete', 'secret.write', 'ci.secret_change')
-  ORDER BY e.event_uid LIMIT 1
-), kd AS (
-  SELECT target, min(ts) AS t, arg_min(event_uid, ts) AS uid, arg_min(file_id, ts) AS file_id, arg_min(record_no, ts) AS record_no,
-         arg_min(native_action, ts) AS native_action
-  FROM c_ev, c
-  WHERE c.t IS NOT NULL AND action IN ('key.disable', 'key.delete') AND outcome = 'success' AND ts >= c.t
-  GROUP BY target
+), last_revocation AS (
+  -- The revocation that completed containment, cited beside each later entry.
+  SELECT k.event_uid, e.file_id, e.record_no FROM c_contained k JOIN c_ev e USING (event_uid), c
+  WHERE k.ts = c.t ORDER BY k.event_uid LIMIT 1
+), attempts AS (
+  SELECT e.*, k.ts AS revoked_at, k.event_uid AS k_uid, r.file_id AS k_file, r.record_no AS k_rec,
+         COALESCE(r.native_action, r.action) AS revoked_by, r.action AS revocation
+  FROM c_ev e
+  JOIN c_contained k ON k.alias = e.target AND e.ts > k.ts
+  JOIN c_ev r ON r.event_uid = k.event_uid
+  CROSS JOIN c_x x
+  WHERE e.action IN ('key.sign', 'secret.read')
+    -- Expected consumers reading or signing with rotated material are the rotation working.
+    AND NOT (e.outcome = 'success' AND c_match(COALESCE(e.principal, e.actor), x.principals)
+             AND r.action IN ('key.rotate', 'secret.rotate', 'secret.write', 'ci.secret_change'))
 )
 SELECT s.integrated_time AS ts, COALESCE(a.signer, '(unknown signer)') AS actor, a.principal, a.credential_id, a.source_ip, a.run_id,
        format('signature {} (log index {}) with the key''s fingerprint integrated at {}, after containment at {}',
@@ -32,14 +37,15 @@ SELECT s.integrated_time AS ts, COALESCE(a.signer, '(unknown signer)') AS actor,
               c_t(s.integrated_time), c_t(c.t)) AS summary,
        s.entry_uuid AS subject,
        list_filter([c_evd('signatures', s.entry_uuid, s.file_id, s.record_no),
-                    c_evd('events', (SELECT event_uid FROM ce), (SELECT file_id FROM ce), (SELECT record_no FROM ce))], e -> e.id IS NOT NULL) AS evidence
+                    c_evd('events', (SELECT event_uid FROM last_revocation), (SELECT file_id FROM last_revocation),
+                          (SELECT record_no FROM last_revocation))], e -> e.id IS NOT NULL) AS evidence
 FROM c_sig s JOIN c_attr a USING (entry_uuid), c
 WHERE c.t IS NOT NULL AND s.mode <> 'keyless' AND s.integrated_time > c.t
 UNION ALL
-SELECT e.ts, COALESCE(e.principal, e.actor, '(unknown)'), e.principal, e.credential_id, e.source_ip, e.run_id,
-       format('successful {} on {} by {} at {}, after {} at {}', COALESCE(e.native_action, e.action), e.target,
-              COALESCE(e.principal, e.actor, '(unknown)'), c_t(e.ts), COALESCE(kd.native_action, 'disable'), c_t(kd.t)),
-       e.event_uid,
-       [c_evd('events', e.event_uid, e.file_id, e.record_no), c_evd('events', kd.uid, kd.file_id, kd.record_no)]
-FROM c_ev e JOIN kd ON e.target = kd.target AND e.ts > kd.t
-WHERE e.action = 'key.sign' AND e.outcome = 'success'
+SELECT t.ts, COALESCE(t.principal, t.actor, '(unknown)'), t.principal, t.credential_id, t.source_ip, t.run_id,
+       format('{} {} on {} by {}{} at {}, after {} at {}', CASE WHEN t.outcome = 'success' THEN 'successful' ELSE t.outcome END,
+              COALESCE(t.native_action, t.action), t.target, COALESCE(t.principal, t.actor, '(unknown)'),
+              CASE WHEN t.source_ip IS NOT NULL THEN ' from ' || t.source_ip ELSE '' END, c_t(t.ts), t.revoked_by, c_t(t.revoked_at)),
+       t.event_uid,
+       [c_evd('events', t.event_uid, t.file_id, t.record_no), c_evd('events', t.k_uid, t.k_file, t.k_rec)]
+FROM attempts t

@@ -3,9 +3,12 @@
 -- description: The bounds of the window in which the key could have been misused, each with the
 --   record behind it. earliest_possible: the last creation or rotation of the key material before
 --   the first evidence (else the earliest record of the key); first_evidence: the earliest
---   anomalous use (a finding on the key); contained_at: the first revocation at or after it (key
---   disabled, deleted or rotated; secret rotated, deleted or changed in CI); last_use: the last
---   signature or successful sign call. Analyst overrides (case window.from / window.to) win.
+--   anomalous use (a finding on the key); contained_at: when the last of the key's aliases in use
+--   in the window was revoked (each alias's first key disable, delete or rotation, secret rotation,
+--   deletion or rewrite, or CI secret change at or after the first evidence; one row per alias, an
+--   alias never revoked leaves the window open); last_use: the last signature or successful sign
+--   call. Analyst overrides (case window.from / window.to) win. Column alias names the alias of a
+--   contained_at row.
 -- severity: info
 -- kind: analysis
 -- scope: case
@@ -32,6 +35,23 @@ WITH fe AS (
     SELECT ts, source, 'events' AS tbl, event_uid AS id, file_id, record_no FROM c_ev
     UNION ALL SELECT integrated_time, 'rekor', 'signatures', entry_uuid, file_id, record_no FROM c_sig
   ) ORDER BY ts, id LIMIT 1
+), last_material AS (
+  SELECT m.* FROM material m, anchor WHERE m.ts < anchor.t ORDER BY m.ts DESC, m.event_uid LIMIT 1
+), ep AS (
+  SELECT COALESCE(CAST($window_from AS TIMESTAMPTZ), (SELECT ts FROM last_material), (SELECT ts FROM firstrec)) AS t
+), aliases AS (
+  -- The names of the key in use in the window: key targets (an alias ARN is its key's other name),
+  -- secrets read or written, CI secrets passed to jobs.
+  SELECT DISTINCT target AS alias FROM c_ev, ep
+  WHERE via IN ('key', 'secret') AND target IS NOT NULL AND target NOT LIKE 'arn:%:alias/%' AND c_ev.ts >= ep.t
+  UNION
+  SELECT DISTINCT unnest(passed_secrets) FROM c_build, ep WHERE passed AND c_build.started_at >= ep.t
+), per_alias AS (
+  SELECT a.alias, c.* EXCLUDE (target, rn)
+  FROM aliases a
+  LEFT JOIN (SELECT c.*, row_number() OVER (PARTITION BY c.target ORDER BY c.ts, c.event_uid) AS rn
+             FROM containment c, anchor WHERE c.ts >= anchor.t) c
+    ON c.target = a.alias AND c.rn = 1
 ), lastuse AS (
   SELECT * FROM (
     SELECT ts, source, 'events' AS tbl, event_uid AS id, file_id, record_no,
@@ -49,31 +69,32 @@ WITH fe AS (
   FROM fe
 )
 SELECT 'earliest_possible' AS bound, CAST($window_from AS TIMESTAMPTZ) AS ts, 'case' AS source, 'case' AS tbl, 'window.from' AS id,
-       NULL::INTEGER AS file_id, NULL::BIGINT AS record_no, 'analyst override (case window.from)' AS summary
+       NULL::INTEGER AS file_id, NULL::BIGINT AS record_no, 'analyst override (case window.from)' AS summary, NULL::VARCHAR AS alias
 WHERE $window_from IS NOT NULL
 UNION ALL
-SELECT * FROM (
-  SELECT 'earliest_possible', m.ts, m.source, 'events', m.event_uid, m.file_id, m.record_no,
-         format('last creation or rotation of the key material before the first evidence: {} on {}', m.what, m.target)
-  FROM material m, anchor WHERE $window_from IS NULL AND m.ts < anchor.t ORDER BY m.ts DESC, m.event_uid LIMIT 1
-)
+SELECT 'earliest_possible', m.ts, m.source, 'events', m.event_uid, m.file_id, m.record_no,
+       format('last creation or rotation of the key material before the first evidence: {} on {}', m.what, m.target), NULL
+FROM last_material m WHERE $window_from IS NULL
 UNION ALL
 SELECT 'earliest_possible', f.ts, f.source, f.tbl, f.id, f.file_id, f.record_no,
-       'no creation or rotation of the key material before the first evidence is in the logs: earliest record of the key'
+       'no creation or rotation of the key material before the first evidence is in the logs: earliest record of the key', NULL
 FROM firstrec f, anchor
-WHERE $window_from IS NULL AND anchor.t IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM material m WHERE m.ts < anchor.t)
+WHERE $window_from IS NULL AND anchor.t IS NOT NULL AND NOT EXISTS (SELECT 1 FROM last_material)
 UNION ALL
-SELECT 'first_evidence', fe.ts, fe_src.source, fe.ev.tbl, fe.ev.id, fe.ev.file_id, fe.ev.record_no, fe.rule || ': ' || fe.summary
+SELECT 'first_evidence', fe.ts, fe_src.source, fe.ev.tbl, fe.ev.id, fe.ev.file_id, fe.ev.record_no, fe.rule || ': ' || fe.summary, NULL
 FROM fe, fe_src
 UNION ALL
-SELECT 'contained_at', CAST($window_to AS TIMESTAMPTZ), 'case', 'case', 'window.to', NULL, NULL, 'analyst override (case window.to)'
+SELECT 'contained_at', CAST($window_to AS TIMESTAMPTZ), 'case', 'case', 'window.to', NULL, NULL, 'analyst override (case window.to)', NULL
 WHERE $window_to IS NOT NULL
 UNION ALL
 SELECT * FROM (
-  SELECT 'contained_at', c.ts, c.source, 'events', c.event_uid, c.file_id, c.record_no,
-         format('{} on {} by {}', c.what, c.target, COALESCE(c.who, '(unknown)'))
-  FROM containment c, anchor WHERE $window_to IS NULL AND c.ts >= anchor.t ORDER BY c.ts, c.event_uid LIMIT 1
+  SELECT 'contained_at', p.ts, COALESCE(p.source, 'case'), CASE WHEN p.ts IS NULL THEN 'alias' ELSE 'events' END,
+         COALESCE(p.event_uid, p.alias), p.file_id, p.record_no,
+         CASE WHEN p.ts IS NULL THEN format('no revocation of {} after the first evidence', p.alias)
+              ELSE format('{} on {} by {}', p.what, p.alias, COALESCE(p.who, '(unknown)')) END,
+         p.alias
+  FROM per_alias p, anchor WHERE $window_to IS NULL AND anchor.t IS NOT NULL
+  ORDER BY p.ts NULLS LAST, p.alias
 )
 UNION ALL
-SELECT 'last_use', l.ts, l.source, l.tbl, l.id, l.file_id, l.record_no, l.what FROM lastuse l
+SELECT 'last_use', l.ts, l.source, l.tbl, l.id, l.file_id, l.record_no, l.what, NULL FROM lastuse l

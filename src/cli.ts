@@ -12,6 +12,8 @@ import { ingestCommand } from './commands/ingest.js';
 import { lateralCommand } from './commands/lateral.js';
 import { queriesCommand, queryCommand } from './commands/queries.js';
 import { rawCommand } from './commands/raw.js';
+import { reportCommand } from './commands/report.js';
+import { scanCommand } from './commands/scan.js';
 import { sourcesCommand } from './commands/sources.js';
 import { signedCommand } from './commands/signed.js';
 import { shellCommand, sqlCommand } from './commands/sql.js';
@@ -37,8 +39,9 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const commands = [
-    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, rawCommand, demoCommand,
+    ingestCommand, sourcesCommand, queriesCommand, queryCommand, sqlCommand, shellCommand, rawCommand, reportCommand, demoCommand,
     windowCommand, signedCommand, anomaliesCommand, lateralCommand, accessCommand, timelineCommand, distrustCommand,
+    scanCommand,
   ];
   for (const make of commands) program.addCommand(make(getCtx).exitOverride());
   return program;

@@ -23,11 +23,12 @@ export class SigtrailError extends Error {
   /** An optional second line that tells the user what to do. */
   readonly hint?: string;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; hint?: string; exitCode?: number } = {}) {
     super(message, { cause: options.cause });
     this.name = 'SigtrailError';
     this.code = code;
-    this.exitCode = code === 'USAGE' ? 2 : 1;
+    // `scan` exits 2 on any error, because its 1 means "new findings" (see docs/scan.md).
+    this.exitCode = options.exitCode ?? (code === 'USAGE' ? 2 : 1);
     this.hint = options.hint;
   }
 }

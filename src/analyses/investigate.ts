@@ -192,8 +192,8 @@ export class Investigation {
         const ev = this.files!.evidence({ tbl: str(r.tbl), id: str(r.id), file_id: num(r.file_id), record_no: num(r.record_no) });
         return {
           bound: r.bound as Bound, ts: str(r.ts), source: str(r.source) ?? 'unknown',
-          ref: r.tbl === 'case' ? `case:${str(r.id)}` : evidenceRef(ev), summary: str(r.summary) ?? '',
-          file: ev.file, record_no: ev.record_no,
+          ref: r.tbl === 'case' || r.tbl === 'alias' ? `${text(r.tbl)}:${str(r.id)}` : evidenceRef(ev), summary: str(r.summary) ?? '',
+          file: ev.file, record_no: ev.record_no, ...(r.alias ? { alias: text(r.alias) } : {}),
         };
       });
     }
@@ -204,14 +204,28 @@ export class Investigation {
     return rows.find((r) => r.bound === b)?.ts ?? null;
   }
 
+  /**
+   * The window is contained when the last of the key's aliases is: the latest of the per-alias
+   * revocations, or null while any alias in use was never revoked (or an analyst override).
+   */
+  private containedAt(rows: readonly BoundEvidence[]): string | null {
+    const c = rows.filter((r) => r.bound === 'contained_at');
+    if (c.length === 0 || c.some((r) => r.ts === null)) return null;
+    return c.map((r) => r.ts!).sort().at(-1) ?? null;
+  }
+
   private async phaseWindow(): Promise<void> {
     const rows = await this.windowBounds();
     await this.once('window', async () => {
-      const extra = {
-        contained_at: this.bound(rows, 'contained_at'),
-        window_start: this.bound(rows, 'earliest_possible'),
-        window_end: this.bound(rows, 'contained_at'),
-      };
+      const contained = this.containedAt(rows);
+      const extra = { contained_at: contained, window_start: this.bound(rows, 'earliest_possible'), window_end: contained };
+      // Each alias's own revocation, for attempts on it afterwards (use_after_containment.sql).
+      await this.store.exec('CREATE OR REPLACE TEMP TABLE c_contained (alias VARCHAR, ts TIMESTAMPTZ, event_uid VARCHAR)');
+      for (const r of rows) {
+        if (r.bound === 'contained_at' && r.alias && r.ts && r.ref.startsWith('events:')) {
+          await this.store.run('INSERT INTO c_contained VALUES ($1, CAST($2 AS TIMESTAMPTZ), $3)', [r.alias, r.ts, r.ref.slice('events:'.length)]);
+        }
+      }
       for (const a of this.rules('window')) await this.timed(a.id, () => runRule(this.store, a, this.values(extra)));
     });
   }
@@ -222,10 +236,14 @@ export class Investigation {
     if (!this.windowDoc) {
       const rows = [...(await this.windowBounds())];
       const first = this.bound(rows, 'first_evidence');
-      const contained = this.bound(rows, 'contained_at');
+      const contained = this.containedAt(rows);
       const exists = first !== null || this.spec.window.from !== null;
+      // Only a successful use keeps the window open; refused attempts are findings, not exposure.
       const uac = await this.store.one<Row>(
-        `SELECT ts, summary, evidence FROM c_finding WHERE rule = 'USE_AFTER_CONTAINMENT' ORDER BY ts, subject LIMIT 1`,
+        `SELECT ts, summary, evidence FROM c_finding
+         WHERE rule = 'USE_AFTER_CONTAINMENT'
+           AND (subject IN (SELECT entry_uuid FROM c_sig) OR subject IN (SELECT event_uid FROM c_ev WHERE outcome = 'success'))
+         ORDER BY ts, subject LIMIT 1`,
       );
       if (uac) {
         const ev = this.files!.evidence(rawEvidenceList(uac.evidence)[0] ?? { tbl: null, id: null, file_id: null, record_no: null });

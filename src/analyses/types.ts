@@ -43,6 +43,8 @@ export interface BoundEvidence {
   summary: string;
   file: string | null;
   record_no: number | null;
+  /** For contained_at rows: the alias of the key this revocation is about. */
+  alias?: string;
 }
 
 export interface WindowDoc {

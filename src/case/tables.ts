@@ -88,34 +88,6 @@ export const RESOLVE_SQL: readonly string[] = [
      AND a.issued_credential_id IN (SELECT DISTINCT credential_id FROM c_ev WHERE credential_id IS NOT NULL)
    QUALIFY row_number() OVER (PARTITION BY a.issued_credential_id ORDER BY a.ts DESC, a.event_uid) = 1`,
 
-  // Signatures: by fingerprint or keyless identity. The attribution mode follows from what the
-  // case names: a certificate → keyless; a key with kms:/vault: selectors → cloud KMS pairing;
-  // a key with secret: selectors → CI jobs that were passed the secret.
-  String.raw`CREATE OR REPLACE TEMP TABLE c_sig AS
-   WITH fps AS (
-     SELECT DISTINCT lower(s.key_fingerprint) AS fp FROM (SELECT DISTINCT key_fingerprint FROM signatures WHERE key_fingerprint IS NOT NULL) s
-     JOIN c_pattern p ON p.kind = 'fp' AND lower(s.key_fingerprint) LIKE p.pattern ESCAPE '\'
-   ), sans AS (
-     SELECT DISTINCT s.san FROM (SELECT DISTINCT san FROM signatures WHERE san IS NOT NULL) s
-     JOIN c_pattern p ON p.kind = 'san' AND s.san LIKE p.pattern ESCAPE '\'
-   ), flags AS (
-     SELECT bool_or(kind IN ('key', 'alias')) AS has_kms, bool_or(kind = 'secret') AS has_secret FROM c_pattern
-   )
-   SELECT s.entry_uuid, s.log_index, s.integrated_time, s.kind, s.artifact_digest, s.subjects, s.signer_kind,
-          lower(s.key_fingerprint) AS key_fingerprint, s.san, s.oidc_issuer, s.runner_environment,
-          s.build_trigger, s.run_invocation_uri, s.repo, s.tlog_verified, s.tlog_reason, s.file_id, s.record_no,
-          COALESCE(s.ref, s.source_repository_ref) AS sref,
-          c_wf(s.repo, COALESCE(s.workflow, s.build_config_uri)) AS swf,
-          COALESCE(s.run_id, NULLIF(regexp_extract(s.run_invocation_uri, '/runs/([0-9]+)', 1), '')) AS run_id,
-          COALESCE(s.run_attempt, TRY_CAST(NULLIF(regexp_extract(s.run_invocation_uri, '/attempts/([0-9]+)', 1), '') AS INTEGER)) AS run_attempt,
-          CASE WHEN s.signer_kind = 'cert' OR (s.signer_kind IS NULL AND s.san IS NOT NULL) THEN 'keyless'
-               WHEN f.has_kms THEN 'kms'
-               WHEN f.has_secret THEN 'ci_key'
-               ELSE 'key' END AS mode
-   FROM signatures s CROSS JOIN flags f
-   WHERE lower(s.key_fingerprint) IN (SELECT fp FROM fps) OR s.san IN (SELECT san FROM sans)
-   QUALIFY row_number() OVER (PARTITION BY s.entry_uuid ORDER BY s.file_id, s.record_no) = 1`,
-
   // CI builds. A job whose end is not recorded (an audit-log prepared_workflow_job) ends with its
   // run's completion (a run-level row or a ci.run event) or, failing that, job_max_h after it started.
   `CREATE OR REPLACE TEMP TABLE c_build AS
@@ -165,7 +137,11 @@ export const RESOLVE_SQL: readonly string[] = [
             b0.completed_at IS NULL AND f.t IS NULL AS open_ended
      FROM b0 LEFT JOIN first_done f USING (tbl, uid) LEFT JOIN job_ctx j USING (tbl, uid)
    )
-   SELECT b.*, list_has_any(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed,
+   SELECT b.*,
+          -- A pull-request run signs from refs/pull/<n>/merge, whatever head_branch says.
+          CASE WHEN lower(b.trigger_event) LIKE 'pull_request%' OR lower(b.trigger_event) = 'merge_request_event'
+               THEN 'refs/pull/*/merge' ELSE b.ref END AS ref_eff,
+          list_has_any(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed,
           list_intersect(b.secrets, (SELECT COALESCE(list(name), []::VARCHAR[]) FROM c_secret)) AS passed_secrets
    FROM b`,
 
@@ -175,6 +151,38 @@ export const RESOLVE_SQL: readonly string[] = [
           unnest(range((epoch_us(started_at) - CAST($log_delay_s AS BIGINT) * 1000000) // 3600000000,
                        LEAST((epoch_us(ended_at) + CAST($log_delay_s AS BIGINT) * 1000000) // 3600000000, c_hour(started_at) + 72) + 1)) AS h
    FROM c_build`,
+
+  // Signatures: by fingerprint or keyless identity. The attribution mode follows from what the
+  // case names: a certificate → keyless; a key whose secret CI jobs are passed → those jobs (even
+  // when the case also names a KMS key: that key's own signatures have another fingerprint);
+  // otherwise kms:/vault: selectors → cloud KMS pairing; secret: selectors alone → CI jobs.
+  String.raw`CREATE OR REPLACE TEMP TABLE c_sig AS
+   WITH fps AS (
+     SELECT DISTINCT lower(s.key_fingerprint) AS fp FROM (SELECT DISTINCT key_fingerprint FROM signatures WHERE key_fingerprint IS NOT NULL) s
+     JOIN c_pattern p ON p.kind = 'fp' AND lower(s.key_fingerprint) LIKE p.pattern ESCAPE '\'
+   ), sans AS (
+     SELECT DISTINCT s.san FROM (SELECT DISTINCT san FROM signatures WHERE san IS NOT NULL) s
+     JOIN c_pattern p ON p.kind = 'san' AND s.san LIKE p.pattern ESCAPE '\'
+   ), flags AS (
+     SELECT bool_or(kind IN ('key', 'alias')) AS has_kms, bool_or(kind = 'secret') AS has_secret,
+            (SELECT count(*) > 0 FROM c_build WHERE passed) AS in_ci
+     FROM c_pattern
+   )
+   SELECT s.entry_uuid, s.log_index, s.integrated_time, s.kind, s.artifact_digest, s.subjects, s.signer_kind,
+          lower(s.key_fingerprint) AS key_fingerprint, s.san, s.oidc_issuer, s.runner_environment,
+          s.build_trigger, s.run_invocation_uri, s.repo, s.tlog_verified, s.tlog_reason, s.file_id, s.record_no,
+          COALESCE(s.ref, s.source_repository_ref) AS sref,
+          c_wf(s.repo, COALESCE(s.workflow, s.build_config_uri)) AS swf,
+          COALESCE(s.run_id, NULLIF(regexp_extract(s.run_invocation_uri, '/runs/([0-9]+)', 1), '')) AS run_id,
+          COALESCE(s.run_attempt, TRY_CAST(NULLIF(regexp_extract(s.run_invocation_uri, '/attempts/([0-9]+)', 1), '') AS INTEGER)) AS run_attempt,
+          CASE WHEN s.signer_kind = 'cert' OR (s.signer_kind IS NULL AND s.san IS NOT NULL) THEN 'keyless'
+               WHEN f.in_ci THEN 'ci_key'
+               WHEN f.has_kms THEN 'kms'
+               WHEN f.has_secret THEN 'ci_key'
+               ELSE 'key' END AS mode
+   FROM signatures s CROSS JOIN flags f
+   WHERE lower(s.key_fingerprint) IN (SELECT fp FROM fps) OR s.san IN (SELECT san FROM sans)
+   QUALIFY row_number() OVER (PARTITION BY s.entry_uuid ORDER BY s.file_id, s.record_no) = 1`,
 
   `CREATE OR REPLACE TEMP TABLE c_signctx AS
    SELECT e.event_uid, e.ts, e.outcome, e.principal, e.actor, e.actor_type, e.credential_id, e.source_ip, e.user_agent, e.target,
@@ -189,19 +197,26 @@ export const RESOLVE_SQL: readonly string[] = [
 ];
 
 /**
- * Coverage: the time range the CI records (every source that ever logged a CI job or run, and
- * ci_runs) and the cloud audit records that log the key's operations span. Inside it, the absence
- * of a build is evidence; outside it, the logs cannot say ("unattested", no finding).
+ * Coverage: from the first CI record (every source that ever logged a CI job or run, and ci_runs),
+ * or the first record of the sources that log the key's operations, to the end of the data. Inside
+ * it, the absence of a build is evidence; before it, the logs cannot say ("unattested", no finding).
  */
 export const COVERAGE_SQL = `CREATE OR REPLACE TEMP TABLE c_cov AS
-  WITH ci_sources AS (SELECT source FROM c_src_hour GROUP BY source HAVING bool_or(ci))
-  SELECT 'ci' AS kind, min(lo) AS lo, max(hi) AS hi FROM (
+  WITH ci_sources AS (SELECT source FROM c_src_hour GROUP BY source HAVING bool_or(ci)),
+  data_end AS (
+    -- A collection covers one period for all its sources: a CI log that is quiet at the end of it
+    -- is taken as no activity, not as missing records.
+    SELECT max(t) AS t FROM (SELECT c_hour_ts(max(h) + 1) AS t FROM c_src_hour UNION ALL SELECT max(integrated_time) FROM signatures
+                            UNION ALL SELECT max(COALESCE(completed_at, started_at)) FROM ci_runs)
+  )
+  SELECT 'ci' AS kind, min(lo) AS lo, GREATEST(max(hi), (SELECT t FROM data_end)) AS hi FROM (
     SELECT c_hour_ts(min(h)) AS lo, c_hour_ts(max(h) + 1) AS hi FROM c_src_hour WHERE source IN (SELECT source FROM ci_sources)
     UNION ALL SELECT min(started_at), max(ended_at) FROM c_build WHERE tbl = 'ci_runs'
-  )
+  ) HAVING min(lo) IS NOT NULL
   UNION ALL
-  SELECT 'kms', c_hour_ts(min(h.h)), c_hour_ts(max(h.h) + 1) FROM c_src_hour h
-  WHERE h.source IN (SELECT DISTINCT source FROM c_ev WHERE via = 'key')`;
+  SELECT 'kms', c_hour_ts(min(h.h)), GREATEST(c_hour_ts(max(h.h) + 1), (SELECT t FROM data_end)) FROM c_src_hour h
+  WHERE h.source IN (SELECT DISTINCT source FROM c_ev WHERE via = 'key')
+  HAVING min(h.h) IS NOT NULL`;
 
 /**
  * Uses of the key, one row per (family, value), for the novelty rules: who signed or read it
@@ -214,7 +229,9 @@ export const USES_SQL = `CREATE OR REPLACE TEMP TABLE c_use AS
     SELECT e.*, x.ref AS sess_ref, x.sess_uid FROM c_ev e LEFT JOIN c_signctx x USING (event_uid)
     WHERE e.action IN ('key.sign', 'secret.read') AND e.outcome = 'success'
   )
-  SELECT 'signer' AS fam, source, COALESCE(principal, actor) AS val, COALESCE(principal, actor) AS raw, 'principals' AS xkind, ts, 'events' AS tbl, event_uid AS uid,
+  -- Signing and reading the key's secret are separate families: a reader is not yet a signer.
+  SELECT CASE WHEN action = 'key.sign' THEN 'signer' ELSE 'reader' END AS fam, source, COALESCE(principal, actor) AS val,
+         COALESCE(principal, actor) AS raw, 'principals' AS xkind, ts, 'events' AS tbl, event_uid AS uid,
          file_id, record_no, COALESCE(principal, actor) AS actor, principal, credential_id, source_ip, run_id, action FROM ev
   UNION ALL
   SELECT 'ip', source, source_ip, source_ip, NULL, ts, 'events', event_uid, file_id, record_no, COALESCE(principal, actor), principal, credential_id, source_ip, run_id, action
@@ -238,8 +255,8 @@ export const USES_SQL = `CREATE OR REPLACE TEMP TABLE c_use AS
   SELECT 'runner', 'rekor', runner_environment, runner_environment, NULL, integrated_time, 'signatures', entry_uuid, file_id, record_no, san, NULL, NULL, NULL, run_id, 'sign'
   FROM c_sig WHERE mode = 'keyless' AND runner_environment IS NOT NULL
   UNION ALL
-  SELECT 'ref', source, c_ref_general(ref), ref, 'refs', started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
-  FROM c_build WHERE passed AND ref IS NOT NULL
+  SELECT 'ref', source, c_ref_general(ref_eff), ref_eff, 'refs', started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
+  FROM c_build WHERE passed AND ref_eff IS NOT NULL
   UNION ALL
   SELECT 'runner', source, runner_type, runner_type, NULL, started_at, tbl, uid, file_id, record_no, actor, NULL, NULL, NULL, run_id, 'ci.job'
   FROM c_build WHERE passed AND runner_type IS NOT NULL`;

@@ -188,47 +188,6 @@ async function foldNamedJobs(store: Store): Promise<number> {
 }
 
 /**
- * Step 3: a run and its jobs describe one build, and each shape knows a different part of it.
- * The audit log's run row names the branch or tag only by its short name (`head_branch`) and no
- * workflow; its job rows name the full ref and workflow (`job_workflow_ref`) but neither the
- * trigger nor the completion. So, within each attempt:
- * - a job without a ref takes the ref of its workflow_ref (`…@refs/tags/v1.2.0`);
- * - a job takes the run's trigger, head sha, and — when it has none — the run's completion as its
- *   latest possible end (a job never ends after its run);
- * - a run whose ref is a short name takes the full ref that its jobs agree on (`v1.2.0` →
- *   `refs/tags/v1.2.0`, `fix/x` → `refs/heads/fix/x`), and the workflow they agree on.
- * Values already present are kept; only gaps are filled.
- */
-async function shareRunContext(store: Store): Promise<void> {
-  const touched = 'EXISTS (SELECT 1 FROM ci_new x WHERE x.provider = t.provider AND x.run_id = t.run_id)';
-  await store.exec(`UPDATE ci_runs AS t SET
-      ref = COALESCE(t.ref, NULLIF(regexp_extract(t.workflow_ref, '@(refs/.+)$', 1), ''))
-    WHERE t.level = 'job' AND t.ref IS NULL AND t.workflow_ref IS NOT NULL AND ${touched}`);
-  await store.exec(`UPDATE ci_runs AS t SET
-      trigger_event = COALESCE(t.trigger_event, r.trigger_event),
-      head_sha = COALESCE(t.head_sha, r.head_sha),
-      completed_at = COALESCE(t.completed_at, r.completed_at)
-    FROM ci_runs r
-    WHERE t.level = 'job' AND r.level = 'run' AND r.provider = t.provider AND r.run_id = t.run_id
-      AND r.attempt IS NOT DISTINCT FROM t.attempt
-      AND (t.trigger_event IS NULL OR t.head_sha IS NULL OR t.completed_at IS NULL) AND ${touched}`);
-  await store.exec(`UPDATE ci_runs AS t SET
-      ref = CASE WHEN t.ref IS NULL OR t.ref NOT LIKE 'refs/%' THEN COALESCE(j.full_ref, t.ref) ELSE t.ref END,
-      workflow = COALESCE(t.workflow, j.workflow)
-    FROM (
-      SELECT provider, run_id, attempt,
-             CASE WHEN count(DISTINCT ref) = 1 THEN any_value(ref) END AS full_ref,
-             CASE WHEN count(DISTINCT workflow) = 1 THEN any_value(workflow) END AS workflow
-      FROM ci_runs WHERE level = 'job' AND ref LIKE 'refs/%'
-      GROUP BY ALL
-    ) j
-    WHERE t.level = 'run' AND j.provider = t.provider AND j.run_id = t.run_id AND j.attempt IS NOT DISTINCT FROM t.attempt
-      -- only a short name that the full ref ends with (a run's head_branch), never a different ref
-      AND (t.ref IS NULL OR (t.ref NOT LIKE 'refs/%' AND (j.full_ref LIKE '%/' || t.ref OR j.full_ref LIKE 'refs/pull/%')))
-      AND (t.workflow IS NULL OR t.ref IS NULL OR t.ref NOT LIKE 'refs/%') AND ${touched}`);
-}
-
-/**
  * Merges the rows of TEMP table `mapped` (columns {@link CI_MAPPED_COLUMNS}) into `ci_runs`.
  * Runs inside the caller's transaction; rows without a `ci_uid` are ignored.
  */
@@ -250,7 +209,6 @@ export async function mergeCiRuns(store: Store, mapped: string, fileId: number):
       [fileId],
     );
     const adopted = (await resolveAttempts(store)) + (await foldNamedJobs(store));
-    await shareRunContext(store);
     return { inserted, merged: Number(merged?.n ?? 0), adopted };
   } finally {
     await store.exec('DROP TABLE IF EXISTS ci_new');

@@ -22,7 +22,7 @@ import { sha256File } from './hash.js';
 import { lineFactsFor, lineOfOffset } from './lines.js';
 import { prepareInput, type OversizeLine, type PreparedInput } from './prepare.js';
 import type { Sample } from './sniff.js';
-import { MAX_LINE_BYTES, MAX_OBJECT_BYTES, planStaging, readerSql, type Staging } from './stage.js';
+import { MAX_OBJECT_BYTES, MAX_RECORD_BYTES, planStaging, readerSql, type Staging } from './stage.js';
 import { walk } from './walk.js';
 
 export type FileStatus = 'loaded' | 'already-ingested' | 'unrecognised' | 'failed';
@@ -108,41 +108,76 @@ class FileLoad implements LoadContext {
   async insertEvents(selectSql: string, options: InsertOptions = {}): Promise<void> {
     if (!this.staging) await this.stage();
     const staging = this.staging!;
-    const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id');
+    const cols = EVENT_COLUMNS.filter((c) => c !== 'file_id' && c !== 'record_no');
     const params = { ...staging.params, file_id: this.file.id, file_path: this.file.path };
+    // A per-record mapping over the fast path reads unnumbered rows (in parallel) and its rows are
+    // numbered by position afterwards: `mapped` keeps the file's order (DuckDB preserves insertion
+    // order through scans, projections and CREATE TABLE AS) and its rowids are consecutive (inside
+    // a transaction they start at a large base, hence the offset from the first).
+    const perRecord = options.perRecord === true;
+    const positional = perRecord && staging.unnumberedSql !== undefined;
     this.temps.add('mapped');
     await this.store.run(
       `CREATE OR REPLACE TEMP TABLE mapped AS
-       WITH staged AS (${staging.sql})
-       SELECT ${cols.join(', ')},
+       WITH staged AS (${positional ? staging.unnumberedSql! : staging.sql})
+       SELECT ${cols.join(', ')}, record_no,
               COALESCE(stage_reject, reject_reason) AS reject_reason,
               CASE WHEN COALESCE(stage_reject, reject_reason) IS NOT NULL THEN st_snippet(rec) END AS snippet,
               ${options.mergedLines ? 'COALESCE(merged_lines, 0)' : '0'} AS merged_lines
        FROM (${selectSql})`,
       params,
     );
-    const counts = await this.store.one<{ total: number; bad: number; merged: number }>(
-      'SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged FROM mapped',
+    const counts = await this.store.one<{ total: number; bad: number; merged: number; base: string | null; lo: string | null; hi: string | null }>(
+      `SELECT count(*) AS total, count(reject_reason) AS bad, COALESCE(sum(merged_lines), 0) AS merged,
+              CAST(min(rowid) AS VARCHAR) AS base, CAST(min(ts) AS VARCHAR) AS lo, CAST(max(ts) AS VARCHAR) AS hi FROM mapped`,
     );
+    // The first rowid is a number DuckDB chose (beyond 2^53 inside a transaction), not input.
+    const base = /^\d+$/.test(counts?.base ?? '') ? counts!.base! : '0';
+    const recordNo = positional ? `(m.rowid - ${base} + 1)` : 'm.record_no';
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
        -- A reason may quote the record (a bad time, a member name): kept to one line.
-       SELECT $file_id, $file_path, record_no, NULL, regexp_replace(reject_reason, '[\\r\\n\\t]+', ' ', 'g'), snippet
-       FROM mapped WHERE reject_reason IS NOT NULL`,
+       SELECT $file_id, $file_path, ${recordNo}, NULL, regexp_replace(reject_reason, '[\\r\\n\\t]+', ' ', 'g'), snippet
+       FROM mapped m WHERE reject_reason IS NOT NULL`,
       { file_id: this.file.id, file_path: this.file.path },
     );
+    // Dedupe: the first record of each event_uid in this file, unless the store already has it.
+    // A per-record mapping has one row per record (unique rowid / record_no), so the rare repeats
+    // are found by grouping the uids alone and both checks are hash anti-joins. A general mapping
+    // may emit several rows per record and keeps the self anti-join on record_no.
+    const values = EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? recordNo : `m.${c}`)).join(', ');
+    const key = positional ? 'rowid' : 'record_no';
+    // When the uid determines the time, only the stored events in this file's time range can
+    // match: zone maps on ts skip the rest, instead of reading every stored uid for every file.
+    const window = options.uidImpliesTime && counts?.lo && counts.hi;
+    const stored = window
+      ? '(SELECT event_uid FROM events WHERE ts BETWEEN CAST($lo AS TIMESTAMPTZ) AND CAST($hi AS TIMESTAMPTZ))'
+      : 'events';
     const inserted = await this.store.run(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-       SELECT ${EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : `m.${c}`)).join(', ')} FROM mapped m
-       -- First row per event_uid within the file, from a narrow aggregate. Not a window: a window
-       -- materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file. Not a
-       -- self anti-join on event_uid either: with many copies of one record that join is quadratic
-       -- (8,000 identical lines took 32 s and 2 GB; 100,000 filled the disk with spill files).
-       JOIN (SELECT event_uid, min(record_no) AS first_no FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid) f
-         ON f.event_uid = m.event_uid AND f.first_no = m.record_no
-       WHERE m.reject_reason IS NULL
-         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_uid = m.event_uid)`,
-      { file_id: this.file.id },
+      perRecord
+        ? `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           WITH repeated AS (
+             SELECT event_uid, min(${key}) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
+           )
+           SELECT ${values}
+           FROM mapped m
+             ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.${key}
+             ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
+           WHERE m.reject_reason IS NULL`
+        // First row(s) of each event_uid, by record_no, from a narrow aggregate. Not a window: a
+        // window materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
+        // Not a self anti-join on event_uid either: with many copies of one record it is quadratic
+        // (8,000 identical lines took 32 s and 2 GB; 100,000 filled the disk with spill files).
+        : `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           WITH firsts AS (
+             SELECT event_uid, min(record_no) AS first_no FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid
+           )
+           SELECT ${values}
+           FROM mapped m
+             SEMI JOIN firsts f ON f.event_uid = m.event_uid AND f.first_no = m.record_no
+             ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
+           WHERE m.reject_reason IS NULL`,
+      window ? { file_id: this.file.id, lo: counts.lo, hi: counts.hi } : { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
     const bad = Number(counts?.bad ?? 0);
@@ -225,7 +260,7 @@ class FileLoad implements LoadContext {
       records.push(String(record));
       lines.push(String(f.line));
       reasons.push(
-        over ? `record of ${over.bytes} bytes is past the ${MAX_LINE_BYTES}-byte limit per line`
+        over ? `record of ${over.bytes} bytes is past the ${MAX_RECORD_BYTES}-byte limit per line`
           : f.invalidUtf8At !== undefined
             ? `invalid UTF-8 (byte 0x${f.invalidByte!.toString(16).padStart(2, '0')} at column ${f.invalidUtf8At + 1}): not JSON text`
             : '',

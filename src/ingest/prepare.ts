@@ -9,7 +9,7 @@
  *   records still load and the damage itself becomes one reject.
  * - A UTF-8 byte-order mark before newline-delimited records makes DuckDB's line reader reject the
  *   first line; such a file is read from a copy without the mark. (A whole-document reader copes.)
- * - A newline-delimited record past the per-line limit (stage.ts) fails DuckDB's whole read (past
+ * - A newline-delimited record past the per-record limit (stage.ts) fails DuckDB's whole read (past
  *   twice the limit) or its memory; such a file is read from a copy in which the long line is
  *   replaced by a short unparseable one, so it is rejected in place, with its true size.
  *
@@ -21,8 +21,8 @@ import nodePath from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { measureInflated } from './inflate.js';
-import { sniff, type Sample } from './sniff.js';
-import { MAX_LINE_BYTES } from './stage.js';
+import { WRAPPER_KEYS, sniff, type Sample } from './sniff.js';
+import { MAX_RECORD_BYTES, hasWrapper } from './stage.js';
 
 export interface PreparedInput {
   /** The sample to detect and stage from; `sample.path` is what DuckDB reads. */
@@ -183,10 +183,11 @@ export async function prepareInput(path: string, facts: { longestLine: number })
       corrupt = check.error;
     }
     // DuckDB's line reader fails the whole file past twice its limit, and strains memory below it.
-    const tooLong = sample.container === 'ndjson' && longest > MAX_LINE_BYTES;
+    // Lines holding a wrapper (a CloudTrail S3 object on one line) are read under the document limit.
+    const tooLong = sample.container === 'ndjson' && longest > MAX_RECORD_BYTES && !hasWrapper(sample, WRAPPER_KEYS);
     let copy: Awaited<ReturnType<typeof plainCopy>> | undefined;
     if (corrupt || tooLong || (sample.bom && sample.container === 'ndjson')) {
-      copy = await plainCopy(path, sample.gzip, MAX_LINE_BYTES);
+      copy = await plainCopy(path, sample.gzip, tooLong ? MAX_RECORD_BYTES : Infinity);
       dirs.push(copy.dir);
       if (corrupt) salvageNote = `corrupt gzip stream (${corrupt}) after ${copy.bytes} decompressed bytes; records before the damage were loaded`;
       sample = sniff(copy.path);

@@ -79,7 +79,7 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-const WRAPPER_KEYS = ['Records', 'records', 'Events', 'entries', 'items', 'workflow_runs', 'jobs'];
+export const WRAPPER_KEYS = ['Records', 'records', 'Events', 'entries', 'items', 'workflow_runs', 'jobs'];
 
 function firstRecordOf(v: unknown): unknown {
   if (Array.isArray(v)) return v[0];

@@ -42,6 +42,18 @@ export interface InsertOptions {
    * folds in. They are tallied as records (and as `merged`), not as rows.
    */
   mergedLines?: boolean;
+  /**
+   * The mapping emits exactly one row per staged record, in staged order (projections only: no
+   * joins, aggregates, windows or filters) and passes `record_no` through untouched. The loader may
+   * then read the records unnumbered, in parallel, and number the rows by position afterwards;
+   * `record_no` is NULL inside the mapping.
+   */
+  perRecord?: boolean;
+  /**
+   * The event_uid determines the event's time (it hashes the whole record), so a stored duplicate
+   * can only lie in this file's time range and the duplicate check reads only that range.
+   */
+  uidImpliesTime?: boolean;
 }
 
 export interface LoadContext {

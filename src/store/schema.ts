@@ -204,7 +204,10 @@ CREATE TABLE IF NOT EXISTS findings (
   evidence    JSON,
   first_seen  TIMESTAMPTZ NOT NULL,
   last_seen   TIMESTAMPTZ NOT NULL,
-  scan_id     INTEGER
+  scan_id     INTEGER,
+  -- false: recorded by a first scan as part of the baseline, never reported.
+  reported     BOOLEAN NOT NULL DEFAULT true,
+  last_scan_id INTEGER
 );
 
 CREATE SEQUENCE IF NOT EXISTS scans_seq START 1;
@@ -214,7 +217,15 @@ CREATE TABLE IF NOT EXISTS scans (
   finished_at  TIMESTAMPTZ,
   watermark    TIMESTAMPTZ,
   new_findings INTEGER,
-  status       VARCHAR NOT NULL
+  -- running | committed (findings stored, output not yet confirmed) | done | interrupted | failed
+  status       VARCHAR NOT NULL,
+  -- 'all-keys', or the case's selectors: each scope has its own watermark.
+  scope          VARCHAR,
+  -- Highest files.file_id judged: rows of later files are new to the next scan.
+  file_watermark INTEGER,
+  -- Rows with a time at or after this were judged as well (the --since window).
+  judged_from    TIMESTAMPTZ,
+  ingested_files INTEGER
 );
 `;
 

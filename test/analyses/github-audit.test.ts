@@ -34,10 +34,12 @@ afterAll(() => store.close());
 describe('over the real GitHub audit adapter', () => {
   it('flags the pull_request_target job that received the key, with its run\'s ref and actor', async () => {
     const job = await store.one<{ ci_uid: string }>("SELECT ci_uid FROM ci_runs WHERE run_id = '13578811442' AND level = 'job'");
+    const audit = await store.one<{ event_uid: string }>("SELECT event_uid FROM events WHERE run_id = '13578811442' AND action = 'ci.job'");
     const s = rule(r, 'SECRET_TO_UNEXPECTED_JOB');
-    expect(s.map((f) => [f.ts, f.actor, ids(f)])).toEqual([['2025-03-09T23:02:58.117Z', 'jpatel-contractor', [job!.ci_uid]]]);
-    expect(s[0].summary).toBe('COSIGN_PRIVATE_KEY passed to acme-corp/ledger/.github/workflows/pr-checks.yml (run 13578811442, ref fix-typo-in-readme), which is not an expected signing workflow');
-    expect(rule(r, 'UNEXPECTED_REF')[0].summary).toMatch(/^job passed the key's secret on ref fix-typo-in-readme \(run 13578811442\)/);
+    expect(s.map((f) => [f.ts, f.actor, ids(f)])).toEqual([['2025-03-09T23:02:58.117Z', 'jpatel-contractor', [job!.ci_uid, audit!.event_uid]]]);
+    expect(s[0].summary).toBe('COSIGN_PRIVATE_KEY passed to acme-corp/ledger/.github/workflows/pr-checks.yml (run 13578811442, ref refs/pull/*/merge from fix-typo-in-readme), which is not an expected signing workflow');
+    // A pull_request_target run signs from the PR's merge ref, whatever its head branch is called.
+    expect(rule(r, 'UNEXPECTED_REF')[0].summary).toMatch(/^job passed the key's secret on ref refs\/pull\/\*\/merge \(run 13578811442\)/);
   });
 
   it('opens the window at that job, from the secret\'s creation to its rotation', () => {
@@ -52,6 +54,6 @@ describe('over the real GitHub audit adapter', () => {
     expect(inJob.verdict).toBe('attested');
     expect(inJob.reasons[0]).toMatch(/^job sign-and-publish of acme-corp\/ledger\/\.github\/workflows\/release\.yml on v2\.4\.0 \(run 13579246801\) was passed COSIGN_PRIVATE_KEY and ran 2025-03-10T10:03:41Z to 2025-03-10T10:07:55Z$/);
     const late = r.signed.find((s) => s.entry_uuid === sig.late)!;
-    expect(late).toMatchObject({ verdict: 'anomalous', rules: ['SIGNED_WITHOUT_BUILD'] });
+    expect(late).toMatchObject({ verdict: 'unattested', rules: ['SIGNED_WITHOUT_BUILD'] });
   });
 });

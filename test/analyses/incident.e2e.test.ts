@@ -27,25 +27,29 @@ beforeAll(async () => {
 afterAll(() => inc.store.close());
 
 describe('the exposure window', () => {
-  it('runs from the secret\'s creation to the GitHub secret rotation, and stays open because the key signed after it', async () => {
+  it('runs from the secret\'s creation to the revocation of its last alias, and stays open because the key signed after it', async () => {
     const createSecret = await ct('secretsmanager:CreateSecret', t(-400, '10:00'));
+    const putSecret = await ct('secretsmanager:PutSecretValue', t(0, '15:32'));
     expect(r.window).toMatchObject({
       key: CASE.keys, name: 'ledger release key leak',
-      earliest_possible: '2024-02-04T10:00:00Z', first_evidence: '2025-03-10T12:40:00Z', contained_at: '2025-03-10T15:30:00Z',
-      last_use: '2025-03-10T16:10:00Z', open: true,
+      earliest_possible: '2024-02-04T10:00:00Z', first_evidence: '2025-03-10T12:40:00Z', contained_at: '2025-03-10T20:15:00Z',
+      last_use: '2025-03-10T21:00:00Z', open: true,
     });
-    expect(r.window.evidence.map((e) => [e.bound, e.ts, e.source, e.ref])).toEqual([
-      ['earliest_possible', '2024-02-04T10:00:00Z', 'aws.cloudtrail', `events:${createSecret}`],
-      ['first_evidence', '2025-03-10T12:40:00Z', 'vault.audit', `events:${inc.uid.vaultDenied}`],
-      ['contained_at', '2025-03-10T15:30:00Z', 'github.audit', `events:${inc.uid.ciSecretChange}`],
-      ['last_use', '2025-03-10T16:10:00Z', 'rekor', `signatures:${inc.sig.attack2}`],
-      ['open', '2025-03-10T16:10:00Z', 'rekor', `signatures:${inc.sig.attack2}`],
+    expect(r.window.evidence.map((e) => [e.bound, e.ts, e.source, e.ref, e.alias ?? null])).toEqual([
+      ['earliest_possible', '2024-02-04T10:00:00Z', 'aws.cloudtrail', `events:${createSecret}`, null],
+      ['first_evidence', '2025-03-10T12:40:00Z', 'vault.audit', `events:${inc.uid.vaultDenied}`, null],
+      ['contained_at', '2025-03-10T15:30:00Z', 'github.audit', `events:${inc.uid.ciSecretChange}`, 'COSIGN_KEY'],
+      ['contained_at', '2025-03-10T15:32:00Z', 'aws.cloudtrail', `events:${putSecret}`, 'release/cosign-key'],
+      ['contained_at', '2025-03-10T20:15:00Z', 'vault.audit', `events:${inc.uid.vaultWrite}`, 'kv/release/cosign'],
+      ['last_use', '2025-03-10T21:00:00Z', 'rekor', `signatures:${inc.sig.attack3}`, null],
+      ['open', '2025-03-10T21:00:00Z', 'rekor', `signatures:${inc.sig.attack3}`, null],
     ]);
     const first = r.window.evidence[0];
     expect(first.file).toMatch(/111122223333_CloudTrail_us-east-1_20250310T0000Z_history\.json\.gz$/);
     expect(first.record_no).toBe(1);
     expect(r.window.evidence[1].summary).toBe('SIGN_DENIED: 1 denied attempt on kv/release/cosign by approle/ci-readonly from 203.0.113.50 (read kv/data/release/cosign: permission denied)');
     expect(r.window.evidence[2].summary).toBe('repo.update_actions_secret on COSIGN_KEY by alice-admin');
+    expect(r.window.evidence[4].summary).toBe('update kv/data/release/cosign on kv/release/cosign by userpass/alice');
   });
 
   it('resolved every alias of the key in the store', () => {
@@ -59,17 +63,18 @@ describe('the exposure window', () => {
 });
 
 describe('every signature on the key has a verdict', () => {
-  it('22 releases attested, the one from before the CI logs unattested, the attacker\'s two anomalous', () => {
+  it('22 releases attested; unattested the one from before the CI logs and the attacker\'s two without a build; anomalous the one after containment', () => {
     const by = (uuid: string) => r.signed.find((s) => s.entry_uuid === uuid)!;
-    expect(r.signed).toHaveLength(25);
+    expect(r.signed).toHaveLength(26);
     for (const u of [...inc.sig.ledger, ...inc.sig.cli]) expect(by(u).verdict, u).toBe('attested');
     expect(by(inc.sig.early)).toMatchObject({ verdict: 'unattested', rules: [] });
     expect(by(inc.sig.early).reasons).toEqual([
       'no CI job that was passed COSIGN_KEY was running at 2025-01-19T09:00:00Z',
       'no CI records cover 2025-01-19T09:00:00Z: cannot tell which build signed',
     ]);
-    expect(by(inc.sig.attack1)).toMatchObject({ verdict: 'anomalous', rules: ['SIGNED_WITHOUT_BUILD'], signer: null, mode: 'ci_key' });
-    expect(by(inc.sig.attack2)).toMatchObject({ verdict: 'anomalous', rules: ['SIGNED_WITHOUT_BUILD', 'USE_AFTER_CONTAINMENT'] });
+    expect(by(inc.sig.attack1)).toMatchObject({ verdict: 'unattested', rules: ['SIGNED_WITHOUT_BUILD'], signer: null, mode: 'ci_key' });
+    expect(by(inc.sig.attack2)).toMatchObject({ verdict: 'unattested', rules: ['SIGNED_WITHOUT_BUILD'] });
+    expect(by(inc.sig.attack3)).toMatchObject({ verdict: 'anomalous', rules: ['SIGNED_WITHOUT_BUILD', 'USE_AFTER_CONTAINMENT'] });
     expect(by(inc.sig.ledger[0])).toMatchObject({ signer: 'acme/ledger/.github/workflows/release.yml', run_id: '5000' });
     expect(by(inc.sig.cli[0]).reasons).toEqual([
       'job release of acme/ledger-cli/.github/workflows/release.yml on refs/tags/cli-v0.0 (run 6000) was passed COSIGN_KEY and ran 2025-01-25T11:00:00Z to 2025-01-25T11:10:00Z',
@@ -79,7 +84,7 @@ describe('every signature on the key has a verdict', () => {
 
   it('distrust lists the unattested and anomalous digests, in-toto subjects included', () => {
     expect(r.distrust.digests).toEqual([
-      inc.digests.early, inc.digests.attack1, inc.digests.attack2Payload, inc.digests.attack2Subject,
+      inc.digests.early, inc.digests.attack1, inc.digests.attack2Payload, inc.digests.attack2Subject, inc.digests.attack3,
     ].map((d) => `sha256:${d}`).sort());
   });
 });
@@ -91,6 +96,8 @@ describe('every finding', () => {
     const dbRead = await ct('secretsmanager:GetSecretValue', t(0, '14:31'));
     const newKey = await ct('iam:CreateAccessKey', t(0, '14:33'));
     const stripe = await ct('secretsmanager:GetSecretValue', t(0, '18:05'));
+    const refused = await ct('secretsmanager:GetSecretValue', t(0, '20:40'));
+    const putSecret = await ct('secretsmanager:PutSecretValue', t(0, '15:32'));
     const firstJobs = await inc.store.all<{ ci_uid: string }>(
       "SELECT ci_uid FROM ci_runs WHERE run_id IN ('5000', '6000') ORDER BY started_at",
     );
@@ -99,7 +106,7 @@ describe('every finding', () => {
       ['2025-02-03T10:00:00Z', 'LONG_LIVED_KEY', 'low', 'arn:aws:iam::111122223333:user/alice', [createSecret]],
       ['2025-03-10T12:40:00Z', 'LOGGING_GAP', 'medium', 'vault.audit', [inc.uid.lastVaultBeforeGap, inc.uid.firstVaultAfterGap]],
       ['2025-03-10T12:40:00Z', 'SIGN_DENIED', 'medium', 'approle/ci-readonly', [inc.uid.vaultDenied]],
-      ['2025-03-10T14:02:00Z', 'SECRET_TO_UNEXPECTED_JOB', 'high', 'mallory-dev', [inc.uid.attackerJob]],
+      ['2025-03-10T14:02:00Z', 'SECRET_TO_UNEXPECTED_JOB', 'high', 'mallory-dev', [inc.uid.attackerJob, inc.uid.attackerJobEvent]],
       ['2025-03-10T14:02:00Z', 'UNEXPECTED_REF', 'high', 'mallory-dev', [inc.uid.attackerJob]],
       ['2025-03-10T14:02:00Z', 'UNKNOWN_SIGNER', 'high', 'mallory-dev', [inc.uid.attackerJob]],
       ['2025-03-10T14:20:00Z', 'SIGNED_WITHOUT_BUILD', 'critical', '(unknown signer)', [inc.sig.attack1]],
@@ -108,8 +115,11 @@ describe('every finding', () => {
       ['2025-03-10T14:31:00Z', 'LATERAL_SECRET_READ', 'high', DEPLOY_BOT, [dbRead]],
       ['2025-03-10T14:33:00Z', 'NEW_CREDENTIAL', 'high', DEPLOY_BOT, [newKey]],
       ['2025-03-10T16:10:00Z', 'SIGNED_WITHOUT_BUILD', 'critical', '(unknown signer)', [inc.sig.attack2]],
-      ['2025-03-10T16:10:00Z', 'USE_AFTER_CONTAINMENT', 'critical', '(unknown signer)', [inc.sig.attack2, inc.uid.ciSecretChange]],
       ['2025-03-10T18:05:00Z', 'LATERAL_SECRET_READ', 'high', ADMIN_ROLE, [stripe]],
+      ['2025-03-10T20:40:00Z', 'USE_AFTER_CONTAINMENT', 'critical', DEPLOY_BOT, [refused, putSecret]],
+      ['2025-03-10T20:40:00Z', 'SIGN_DENIED', 'medium', DEPLOY_BOT, [refused]],
+      ['2025-03-10T21:00:00Z', 'SIGNED_WITHOUT_BUILD', 'critical', '(unknown signer)', [inc.sig.attack3]],
+      ['2025-03-10T21:00:00Z', 'USE_AFTER_CONTAINMENT', 'critical', '(unknown signer)', [inc.sig.attack3, inc.uid.vaultWrite]],
     ]);
   });
 
@@ -125,12 +135,15 @@ describe('every finding', () => {
       'new runner type self-hosted ran a job that was passed the key\'s secret (not expected, and not seen on this key in the 30 days before)',
       `hashedrekord sha256:${inc.digests.attack1} (log index ${r.signed.find((x) => x.entry_uuid === inc.sig.attack1)!.log_index}) signed without a sanctioned build: no CI job that was passed COSIGN_KEY was running at 2025-03-10T14:20:00Z`,
       `new principal ${DEPLOY_BOT} read the key's secret (not expected, and not seen on this key in the 30 days before)`,
-      `new source address ${ATTACKER_IP}, new client boto3: read the key's secret by ${DEPLOY_BOT} (not seen on this key in the 30 days before)`,
+      `new client boto3, new source address ${ATTACKER_IP}: read the key's secret by ${DEPLOY_BOT} (not seen on this key in the 30 days before)`,
       `${DEPLOY_BOT} read secret prod/db-password (1 time; reached through address ${ATTACKER_IP}, credential AKIADEPLOYBOT0000001, principal ${DEPLOY_BOT})`,
       `${DEPLOY_BOT} created credential AKIABACKUPADMIN00001 for backup-admin with iam:CreateAccessKey (reached through address ${ATTACKER_IP}, credential AKIADEPLOYBOT0000001, principal ${DEPLOY_BOT})`,
       expect.stringMatching(/^dsse sha256:[0-9a-f]{64} \(log index \d+\) signed without a sanctioned build: no CI job that was passed COSIGN_KEY was running at 2025-03-10T16:10:00Z$/),
-      expect.stringMatching(/^signature sha256:[0-9a-f]{64} \(log index \d+\) with the key's fingerprint integrated at 2025-03-10T16:10:00Z, after containment at 2025-03-10T15:30:00Z$/),
       `${ADMIN_ROLE} read secret prod/stripe-key (1 time; reached through credential ASIAADMINSESSION0001)`,
+      `denied secretsmanager:GetSecretValue on release/cosign-key by ${DEPLOY_BOT} from ${ATTACKER_IP} at 2025-03-10T20:40:00Z, after secretsmanager:PutSecretValue at 2025-03-10T15:32:00Z`,
+      `1 denied attempt on release/cosign-key by ${DEPLOY_BOT} from ${ATTACKER_IP} (secretsmanager:GetSecretValue: AccessDeniedException)`,
+      expect.stringMatching(/^hashedrekord sha256:[0-9a-f]{64} \(log index \d+\) signed without a sanctioned build: no CI job that was passed COSIGN_KEY was running at 2025-03-10T21:00:00Z$/),
+      expect.stringMatching(/^signature sha256:[0-9a-f]{64} \(log index \d+\) with the key's fingerprint integrated at 2025-03-10T21:00:00Z, after containment at 2025-03-10T20:15:00Z$/),
     ]);
   });
 
@@ -166,7 +179,7 @@ describe('lateral, access and timeline', () => {
   it('access lists who read, was passed or used the key, and whether the case expects them', () => {
     const row = (kind: string, who: string) => r.access.find((a) => a.kind === kind && a.who === who);
     expect(row('principal', SYNC_ROLE)).toMatchObject({ expected: true, count: 46, failed: 0, sources: ['aws.cloudtrail'] });
-    expect(row('principal', DEPLOY_BOT)).toMatchObject({ expected: false, count: 1, first_seen: '2025-03-10T14:30:00Z' });
+    expect(row('principal', DEPLOY_BOT)).toMatchObject({ expected: false, count: 2, failed: 1, first_seen: '2025-03-10T14:30:00Z' });
     expect(row('principal', 'approle/ci-readonly')).toMatchObject({ expected: false, failed: 1 });
     expect(row('workflow', 'acme/ledger/.github/workflows/ci.yml')).toMatchObject({ expected: false, count: 1, actions: ['passed COSIGN_KEY'] });
     expect(row('workflow', 'acme/ledger/.github/workflows/release.yml')).toMatchObject({ expected: true, count: 15 });

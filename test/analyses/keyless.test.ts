@@ -88,13 +88,13 @@ describe('keyless signatures that no sanctioned run explains', () => {
     expect(r.window.first_evidence).toBe(at(0, '09:05'));
   });
 
-  it('a run that is not in the CI records: SIGNED_WITHOUT_BUILD', async () => {
+  it('a run that is not in the CI records: SIGNED_WITHOUT_BUILD (unattested, no other finding)', async () => {
     await history();
     await laterRelease();
     const ghost = await signature({ day: 0, time: '11:00', run: '999999', ref: 'refs/tags/v9.9', digest: 'cd'.repeat(32) });
     const r = await investigateCase(b.store, CASE);
     const v = verdict(r, ghost);
-    expect(v.verdict).toBe('anomalous');
+    expect(v).toMatchObject({ verdict: 'unattested', rules: ['SIGNED_WITHOUT_BUILD'] });
     expect(v.reasons[0]).toBe('run 999999 named by the certificate is not in the CI records');
     expect(rule(r, 'SIGNED_WITHOUT_BUILD').map((f) => ids(f)[0])).toEqual([ghost]);
   });

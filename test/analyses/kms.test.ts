@@ -137,7 +137,7 @@ describe('a leaked IAM user key signing from outside any build', () => {
     expect(ids(swb[0])[0]).toBe(sigs.leak);
     expect(swb[0].evidence[1]).toMatchObject({ table: 'events', file: expect.stringMatching(/kms\.ndjson$/) as unknown, record_no: expect.any(Number) as unknown });
     expect(rule(r, 'UNKNOWN_SIGNER')[0].summary).toMatch(/new principal arn:aws:iam::111122223333:user\/deploy-bot signed with the key/);
-    expect(rule(r, 'UNEXPECTED_SOURCE_IP')[0].summary).toMatch(/new source address 203\.0\.113\.50, new client boto3/);
+    expect(rule(r, 'UNEXPECTED_SOURCE_IP')[0].summary).toMatch(/new client boto3, new source address 203\.0\.113\.50/);
     expect(r.window.first_evidence).toBe(at(0, 10 * 3600));
     expect(r.window.open).toBe(true);
     expect(r.distrust.digests).toEqual([`sha256:${'ee'.repeat(32)}`]);
@@ -172,15 +172,16 @@ describe('pairing signatures with sign calls one to one', () => {
 });
 
 describe('after DisableKey', () => {
-  it('a successful sign call and a later entry are USE_AFTER_CONTAINMENT; the failed call is SIGN_DENIED; the window stays open', async () => {
+  it('a successful sign call, a later entry and a refused call are USE_AFTER_CONTAINMENT; the refused call is SIGN_DENIED too; the window stays open', async () => {
     const { store: s, sigs } = await build({ leak: true, disable: true });
     const r = await investigateCase(s, CASE);
     expect(r.window.contained_at).toBe(at(0, 10 * 3600 + 1800));
     expect(r.window.open).toBe(true);
     const uac = rule(r, 'USE_AFTER_CONTAINMENT');
     expect(uac.map((f) => f.summary)).toEqual([
-      expect.stringMatching(/successful kms:Sign on .* by arn:aws:iam::111122223333:user\/deploy-bot .* after kms:DisableKey/),
-      expect.stringMatching(/signature sha256:d{64} .* after containment/),
+      expect.stringMatching(/^successful kms:Sign on .* by arn:aws:iam::111122223333:user\/deploy-bot from 203\.0\.113\.50 .* after kms:DisableKey/),
+      expect.stringMatching(/^signature sha256:d{64} .* after containment/),
+      expect.stringMatching(/^failure kms:Sign on .* by arn:aws:iam::111122223333:user\/deploy-bot .* after kms:DisableKey/),
     ]);
     expect(ids(uac[1])[0]).toBe(sigs.afterDisable);
     const denied = rule(r, 'SIGN_DENIED');

@@ -58,7 +58,7 @@ describe('CI secret keys: attribution', () => {
     const r = await investigateCase(b.store, CASE);
     expect(r.signed.find((x) => x.entry_uuid === inside)!.verdict).toBe('attested');
     const late = r.signed.find((x) => x.entry_uuid === after)!;
-    expect(late.verdict).toBe('anomalous');
+    expect(late).toMatchObject({ verdict: 'unattested', rules: ['SIGNED_WITHOUT_BUILD'] });
     expect(late.reasons[0]).toBe(`no CI job that was passed COSIGN_KEY was running at ${at(0, '10:40')}`);
   });
 });
@@ -146,7 +146,7 @@ describe('UNKNOWN_SIGNER and UNEXPECTED_SOURCE_IP (trailing baseline)', () => {
     expect(rule(r, 'UNKNOWN_SIGNER').map(ids)).toEqual([[leak]]);
     const ip = rule(r, 'UNEXPECTED_SOURCE_IP');
     expect(ip.map(ids)).toEqual([[leak]]);
-    expect(ip[0].summary).toMatch(/new source address 203\.0\.113\.9, new client curl/);
+    expect(ip[0].summary).toMatch(/new client curl, new source address 203\.0\.113\.9/);
     expect(new Set(r.findings.map((f) => f.fingerprint)).size).toBe(r.findings.length);
   });
 

@@ -25,7 +25,7 @@ describe('--format json shapes (stable contract)', () => {
     expect(r.code).toBe(0);
     const w = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(w)).toEqual(expect.arrayContaining(['key', 'earliest_possible', 'first_evidence', 'contained_at', 'last_use', 'open', 'evidence']));
-    expect(w).toMatchObject({ key: CASE.keys, earliest_possible: '2024-02-04T10:00:00Z', contained_at: '2025-03-10T15:30:00Z', open: true });
+    expect(w).toMatchObject({ key: CASE.keys, earliest_possible: '2024-02-04T10:00:00Z', contained_at: '2025-03-10T20:15:00Z', open: true });
     for (const e of w.evidence as Record<string, unknown>[]) {
       expect(Object.keys(e)).toEqual(expect.arrayContaining(['bound', 'ts', 'source', 'ref', 'summary']));
     }
@@ -34,11 +34,12 @@ describe('--format json shapes (stable contract)', () => {
   it('signed: an array of {log_index, entry_uuid, integrated_time, artifact_digest, subjects, signer, key_fingerprint, run_id, verdict, reasons}', async () => {
     const r = await cli('--format', 'json', 'signed', '--case', caseFile);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(rows).toHaveLength(25);
+    expect(rows).toHaveLength(26);
     for (const k of ['log_index', 'entry_uuid', 'integrated_time', 'artifact_digest', 'subjects', 'signer', 'key_fingerprint', 'run_id', 'verdict', 'reasons']) {
       expect(rows[0]).toHaveProperty(k);
     }
-    expect(rows.filter((x) => x.verdict === 'anomalous')).toHaveLength(2);
+    expect(rows.filter((x) => x.verdict === 'anomalous')).toHaveLength(1);
+    expect(rows.filter((x) => x.verdict === 'unattested')).toHaveLength(3);
   });
 
   it('signed --from/--to narrows the listing', async () => {
@@ -49,7 +50,7 @@ describe('--format json shapes (stable contract)', () => {
   it('anomalies: an array of {rule, severity, ts, actor, summary, evidence, mitre, owasp_nhi}', async () => {
     const r = await cli('--format', 'json', 'anomalies', '--case', caseFile);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(18);
     expect(Object.keys(rows[0])).toEqual(['rule', 'severity', 'ts', 'actor', 'summary', 'evidence', 'mitre', 'owasp_nhi', 'fingerprint']);
     expect((rows[0].evidence as Record<string, unknown>[])[0]).toMatchObject({ table: 'ci_runs', ci_uid: expect.any(String) as unknown, file: expect.any(String) as unknown, record_no: expect.any(Number) as unknown });
   });
@@ -63,11 +64,11 @@ describe('--format json shapes (stable contract)', () => {
   it('distrust: {digests: [...]} in JSON, one sha256: per line as text', async () => {
     const json = JSON.parse((await cli('--format', 'json', 'distrust', '--case', caseFile)).stdout) as { digests: string[] };
     expect(Object.keys(json)).toEqual(['digests']);
-    expect(json.digests).toHaveLength(4);
+    expect(json.digests).toHaveLength(5);
     const text = await cli('distrust', '--case', caseFile);
     expect(text.stdout.trim().split('\n')).toEqual(json.digests);
     const all = JSON.parse((await cli('--format', 'json', 'distrust', '--case', caseFile, '--all-in-window')).stdout) as { digests: string[] };
-    expect(all.digests.length).toBe(26);
+    expect(all.digests.length).toBe(27);
   });
 
   it('access and timeline print through the same printer (csv, ndjson)', async () => {
@@ -99,7 +100,7 @@ describe('sigtrail query runs the case analyses by id', () => {
     const r = await cli('--format', 'json', 'query', 'sign_denied', '--param', `case=${caseFile}`);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(rows.map((x) => x.rule)).toEqual(['SIGN_DENIED']);
+    expect(rows.map((x) => x.rule)).toEqual(['SIGN_DENIED', 'SIGN_DENIED']);
     const w = await cli('--format', 'json', 'query', 'access', '--param', 'key=secret:release/cosign-key', '--param', 'expect_principal=arn:aws:iam::111122223333:role/secret-sync');
     expect((JSON.parse(w.stdout) as Record<string, unknown>[]).find((x) => x.who === 'arn:aws:iam::111122223333:role/secret-sync')).toMatchObject({ expected: true });
   });

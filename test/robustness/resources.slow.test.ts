@@ -16,7 +16,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_INFLATED, maxInflatedBytes } from '../../src/ingest/inflate.js';
 import { ingest, type FileOutcome } from '../../src/ingest/pipeline.js';
-import { MAX_LINE_BYTES } from '../../src/ingest/stage.js';
+import { MAX_RECORD_BYTES } from '../../src/ingest/stage.js';
 import { ADAPTERS } from '../../src/sources/registry.js';
 import { Store } from '../../src/store/database.js';
 import { tempDir } from '../helpers/paths.js';
@@ -57,7 +57,7 @@ describe('a 50 MB single line, for every adapter', () => {
     expect(f.seconds).toBeLessThan(60);
     const { fileId, rejects } = await expectFileAccounted(store, f);
     await expectLinesCovered(store, fileId, 3, f);
-    expect(rejects.map((r) => [r.line_no, r.reason])).toEqual([[2, expect.stringMatching(new RegExp(`^record of \\d{8} bytes is past the ${MAX_LINE_BYTES}-byte limit per line$`))]]);
+    expect(rejects.map((r) => [r.line_no, r.reason])).toEqual([[2, expect.stringMatching(new RegExp(`^record of \\d{8} bytes is past the ${MAX_RECORD_BYTES}-byte limit per line$`))]]);
     expect(rejects[0].snippet!.length).toBeGreaterThan(20);
   });
 

@@ -150,29 +150,6 @@ describe('github-audit adapter on the documented workflow and secret entries', (
     ]);
   });
 
-  it('shares context between a run and its jobs: full ref and workflow for runs, trigger and end for jobs', async () => {
-    const r = await storeWith([FIXTURE]);
-    store = r.store;
-    const rows = await store.all(
-      `SELECT level, attempt, job_name, workflow, ref, trigger_event, completed_at FROM ci_runs
-       WHERE run_id = '13579246801' ORDER BY attempt, level DESC, job_name`,
-    );
-    const done1 = (await store.one<{ t: string }>("SELECT completed_at AS t FROM ci_runs WHERE ci_uid = 'github:13579246801:1'"))!.t;
-    const done2 = (await store.one<{ t: string }>("SELECT completed_at AS t FROM ci_runs WHERE ci_uid = 'github:13579246801:2'"))!.t;
-    const wf = 'acme-corp/ledger/.github/workflows/release.yml';
-    // head_branch "v2.4.0" becomes the tag ref its jobs name; a job ends no later than its run.
-    expect(rows).toEqual([
-      { level: 'run', attempt: 1, job_name: null, workflow: wf, ref: 'refs/tags/v2.4.0', trigger_event: 'push', completed_at: done1 },
-      { level: 'job', attempt: 1, job_name: 'build', workflow: wf, ref: 'refs/tags/v2.4.0', trigger_event: 'push', completed_at: done1 },
-      { level: 'job', attempt: 1, job_name: 'sign-and-publish', workflow: wf, ref: 'refs/tags/v2.4.0', trigger_event: 'push', completed_at: done1 },
-      { level: 'run', attempt: 2, job_name: null, workflow: wf, ref: 'refs/tags/v2.4.0', trigger_event: 'push', completed_at: done2 },
-      { level: 'job', attempt: 2, job_name: 'sign-and-publish', workflow: wf, ref: 'refs/tags/v2.4.0', trigger_event: 'push', completed_at: done2 },
-    ]);
-    // pull_request_target runs the base branch's workflow: the run keeps its head branch, not the job's ref.
-    const pr = await store.one("SELECT ref FROM ci_runs WHERE level = 'run' AND run_id = '13578811442'");
-    expect(pr).toEqual({ ref: 'fix-typo-in-readme' });
-  });
-
   it('keeps a job whose attempt cannot be told apart on its own, attempt unknown', async () => {
     // Only the job entries: no run attempt windows, no other job of that name to compare with.
     const jobs = ndjson(FIXTURE).filter((x) => x.action === 'workflows.prepared_workflow_job' && x.job_name === 'sign-and-publish');

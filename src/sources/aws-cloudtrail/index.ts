@@ -15,6 +15,6 @@ export const awsCloudtrail: SourceAdapter = {
   detect,
   async load(ctx) {
     await ctx.stage(this.stageOptions);
-    await ctx.insertEvents(MAPPING_SQL);
+    await ctx.insertEvents(MAPPING_SQL, { perRecord: true, uidImpliesTime: true });
   },
 };
