@@ -8,7 +8,7 @@ import { ingest } from '../../src/ingest/pipeline.js';
 import { Store } from '../../src/store/database.js';
 import { cloudTrailNdjson, cloudTrailRecord } from '../fixtures/cloudtrail.js';
 import { REALDATA, ROOT, fixtureDir, tempDir } from '../helpers/paths.js';
-import { expectStoreConsistent } from '../robustness/helpers/accounting.js';
+import { expectStoreConsistent, perFileCounts, storeSnapshot } from '../robustness/helpers/accounting.js';
 import { Prng, seedFromEnv } from '../robustness/helpers/prng.js';
 
 let store: Store | undefined;
@@ -138,33 +138,6 @@ describe('ingest pipeline', () => {
   });
 });
 
-/** A fingerprint of everything an ingest writes, by path rather than file_id (killed runs may use up sequence values). */
-async function snapshot(s: Store): Promise<Record<string, unknown>> {
-  const one = async (sql: string): Promise<unknown> => (await s.one(sql))!;
-  return {
-    files: await s.all('SELECT path, sha256, bytes, adapter, container, status, records, rejected FROM files ORDER BY path'),
-    events: await one(`SELECT count(*) AS n, count(DISTINCT event_uid) AS uids,
-      md5(string_agg(e.event_uid || '|' || f.path || '|' || e.record_no || '|' || e.action || '|' || CAST(e.ts AS VARCHAR), ',' ORDER BY e.event_uid)) AS h
-      FROM events e JOIN files f USING (file_id)`),
-    signatures: await one(`SELECT count(*) AS n,
-      md5(string_agg(s.entry_uuid || '|' || f.path || '|' || s.record_no || '|' || s.tlog_verified, ',' ORDER BY s.entry_uuid, f.path)) AS h
-      FROM signatures s JOIN files f USING (file_id)`),
-    rejects: await one(`SELECT count(*) AS n,
-      md5(string_agg(r.path || '|' || COALESCE(CAST(r.record_no AS VARCHAR), '') || '|' || COALESCE(CAST(r.line_no AS VARCHAR), '') || '|' || r.reason, ',' ORDER BY r.path, r.record_no, r.line_no, r.reason)) AS h
-      FROM rejects r`),
-    ci_runs: await one(`SELECT count(*) AS n, md5(string_agg(ci_uid || '|' || COALESCE(CAST(attempt AS VARCHAR), '') || '|' || COALESCE(conclusion, ''), ',' ORDER BY ci_uid)) AS h FROM ci_runs`),
-  };
-}
-
-/** Per loaded file: how many events, signatures and rejects it holds. */
-async function perFile(s: Store): Promise<Map<string, string>> {
-  const rows = await s.all<{ path: string; n: string }>(`SELECT f.path,
-      (SELECT count(*) FROM events e WHERE e.file_id = f.file_id) || '/' || (SELECT count(*) FROM signatures x WHERE x.file_id = f.file_id)
-        || '/' || (SELECT count(*) FROM rejects r WHERE r.file_id = f.file_id) AS n
-    FROM files f WHERE f.status = 'loaded'`);
-  return new Map(rows.map((r) => [r.path, String(r.n)]));
-}
-
 describe('an interrupted ingest', () => {
   it('killed at random points, leaves every file complete or absent, and a re-run ends exactly as an uninterrupted run', async () => {
     // Volume to be killed in (three 40k-record files), and every adapter's real files beside it,
@@ -180,8 +153,8 @@ describe('an interrupted ingest', () => {
 
     const reference = await Store.open(':memory:');
     await ingest(reference, inputs);
-    const want = await snapshot(reference);
-    const wantPerFile = await perFile(reference);
+    const want = await storeSnapshot(reference);
+    const wantPerFile = await perFileCounts(reference);
     reference.close();
 
     const db = path.join(tempDir(), 'case.duckdb');
@@ -209,7 +182,7 @@ describe('an interrupted ingest', () => {
       // Consistent after every kill: counts match the tables, and each loaded file holds exactly
       // what it holds after an uninterrupted run (nothing partial, nothing twice).
       await expectStoreConsistent(store);
-      for (const [p, n] of await perFile(store)) expect(n, `${p} after a kill at ${ms} ms`).toBe(wantPerFile.get(p));
+      for (const [p, n] of await perFileCounts(store)) expect(n, `${p} after a kill at ${ms} ms`).toBe(wantPerFile.get(p));
       store.close();
       store = undefined;
     }
@@ -217,7 +190,7 @@ describe('an interrupted ingest', () => {
     expect(await run()).toBe(0);
     store = await Store.open(db);
     await expectStoreConsistent(store);
-    expect(await snapshot(store)).toEqual(want);
+    expect(await storeSnapshot(store)).toEqual(want);
     expect(await count('SELECT count(*) AS n FROM events')).toBeGreaterThan(3 * perFileRecords);
   }, 300_000);
 });

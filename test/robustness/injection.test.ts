@@ -286,11 +286,59 @@ describe.each(Object.entries(QUERIES))('hostile %s through every output format',
   });
 });
 
+// Selectors and expectations are user input, and match hostile store values: SANs that are
+// hostile text themselves, and those that carry it in their extensions.
+const KEYS = [
+  '--key', 'identity:hostile-*@example.com', '--key', 'identity:javascript:*', '--key', 'identity:*<script>*', '--key', "identity:x'OR'1'='1",
+  '--key', "secret:';DROP/**/TABLE/**/events;--", '--key', 'kms:<script>alert(1)</script>', '--key', 'vault:../../sys/raw',
+  '--expect-workflow', '=HYPERLINK("http://evil.example")', '--expect-identity', '<img/src/onerror=alert(1)>',
+];
+
 describe('hostile values in the HTML report', () => {
   let browser: Browser | undefined;
+  let lastText = '';
   afterAll(async () => {
     await browser?.close();
   });
+
+  /** Opens report.html in Chromium: nothing runs, loads or is added; no CSV cell is a formula. */
+  async function expectInertReport(out: string): Promise<void> {
+    for (const csv of fs.readdirSync(out).filter((f) => f.endsWith('.csv'))) {
+      const rows: string[][] = parse(fs.readFileSync(path.join(out, csv), 'utf8'));
+      for (const row of rows) {
+        for (const cell of row) expect(FORMULA_START.test(cell), `${csv}: ${cell.slice(0, 40)}`).toBe(false);
+      }
+    }
+    browser ??= await launch();
+    const { page, watch, url } = await openReport(browser.context, path.join(out, 'report.html'));
+    for (const select of await page.locator('.pager select').all()) await select.selectOption('0');
+    await page.mouse.move(300, 300);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(watch.dialogs).toEqual([]);
+    expect(watch.requests).toEqual([url]);
+    expect(watch.pageErrors).toEqual([]);
+    expect(await page.evaluate('window.__cspViolations')).toEqual([]);
+    expect(await page.locator('script').count()).toBe(1);
+    expect(await page.locator('iframe, img, object, embed, form, link, base, foreignObject').count()).toBe(0);
+    const handlers = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on'))",
+    );
+    expect(handlers).toEqual([]);
+    lastText = await page.locator('body').innerText();
+    await page.close();
+  }
+
+  it('`sigtrail report` over the hostile store, with hostile selectors, writes an inert report that shows the text', async () => {
+    const out = tempDir('sigtrail-inject-cli-report-');
+    const r = await runCli(['--db', db, 'report', ...KEYS, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(TERMINAL_UNSAFE);
+    await expectInertReport(out);
+    // Hostile in-toto subject names and file names (chain of custody) are shown as text.
+    expect(lastText).toContain('<script>window.__pwned');
+    expect(lastText).toContain('DROP TABLE events');
+  }, 180_000);
 
   it('runs no script, loads nothing and adds no element, with every table built from the hostile store', async () => {
     const base = incidentModel();
@@ -314,53 +362,25 @@ describe('hostile values in the HTML report', () => {
     };
     const out = tempDir('sigtrail-inject-report-');
     await writeReport(out, model);
-    for (const csv of fs.readdirSync(out).filter((f) => f.endsWith('.csv'))) {
-      const rows: string[][] = parse(fs.readFileSync(path.join(out, csv), 'utf8'));
-      for (const row of rows) {
-        for (const cell of row) expect(FORMULA_START.test(cell), `${csv}: ${cell.slice(0, 40)}`).toBe(false);
-      }
-    }
-    browser = await launch();
-    const { page, watch, url } = await openReport(browser.context, path.join(out, 'report.html'));
-    for (const select of await page.locator('.pager select').all()) await select.selectOption('0');
-    await page.mouse.move(300, 300);
-    await page.waitForTimeout(300);
-    expect(await page.evaluate('window.__pwned')).toBeUndefined();
-    expect(watch.dialogs).toEqual([]);
-    expect(watch.requests).toEqual([url]);
-    expect(watch.pageErrors).toEqual([]);
-    expect(await page.evaluate('window.__cspViolations')).toEqual([]);
-    expect(await page.locator('script').count()).toBe(1);
-    expect(await page.locator('iframe, img, object, embed, form, link, base, foreignObject').count()).toBe(0);
-    const handlers = await page.evaluate<string[]>(
-      "[...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on'))",
-    );
-    expect(handlers).toEqual([]);
+    await expectInertReport(out);
     // The text is there, shown: the report is not inert by dropping it.
-    expect(await page.locator('body').innerText()).toContain("'; DROP TABLE events; --");
+    expect(lastText).toContain("'; DROP TABLE events; --");
   }, 180_000);
 });
 
 describe('hostile values and selectors through the analyses', () => {
-  // Selectors and expectations are user input, and match hostile store values: SANs that are
-  // hostile text themselves, and those that carry it in their extensions.
-  const keys = [
-    '--key', 'identity:hostile-*@example.com', '--key', 'identity:javascript:*', '--key', 'identity:*<script>*', '--key', "identity:x'OR'1'='1",
-    '--key', "secret:';DROP/**/TABLE/**/events;--", '--key', 'kms:<script>alert(1)</script>', '--key', 'vault:../../sys/raw',
-    '--expect-workflow', '=HYPERLINK("http://evil.example")', '--expect-identity', '<img/src/onerror=alert(1)>',
-  ];
   const commands = ['window', 'signed', 'anomalies', 'lateral', 'access', 'timeline', 'distrust'];
 
   it.each(commands)('%s: runs, and its table, JSON and CSV output stay inert', async (command) => {
-    const table = await runCli(['--db', db, command, ...keys]);
+    const table = await runCli(['--db', db, command, ...KEYS]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout + table.stderr).not.toMatch(TERMINAL_UNSAFE);
     expect(table.stderr).not.toMatch(STACK_LINE);
-    const json = await runCli(['--db', db, '--format', 'json', command, ...keys]);
+    const json = await runCli(['--db', db, '--format', 'json', command, ...KEYS]);
     expect(json.code).toBe(0);
     expect(json.stdout).not.toMatch(TERMINAL_UNSAFE);
     expect(() => JSON.parse(json.stdout) as unknown).not.toThrow();
-    const csv = await runCli(['--db', db, '--format', 'csv', command, ...keys]);
+    const csv = await runCli(['--db', db, '--format', 'csv', command, ...KEYS]);
     expect(csv.code).toBe(0);
     const rows: string[][] = parse(csv.stdout, { relax_column_count: true });
     for (const cell of rows.flat()) expect(FORMULA_START.test(cell), cell.slice(0, 40)).toBe(false);
@@ -373,7 +393,7 @@ describe('hostile values and selectors through the analyses', () => {
   });
 
   it('signed shows the hostile entries, their hostile subjects included, unchanged in JSON', async () => {
-    const r = await runCli(['--db', db, '--format', 'json', 'signed', ...keys]);
+    const r = await runCli(['--db', db, '--format', 'json', 'signed', ...KEYS]);
     const rows = JSON.parse(r.stdout) as { subjects: { name: string }[] }[];
     expect(rows.length).toBeGreaterThan(10);
     const names = new Set(rows.flatMap((x) => x.subjects.map((s) => s.name)));

@@ -102,3 +102,30 @@ export async function expectLinesCovered(store: Store, fileId: number, lines: nu
   expect(uncovered, `${f.path}: lines neither stored nor rejected`).toBeLessThanOrEqual(f.duplicates + (f.merged ?? 0));
   return covered;
 }
+
+/** A fingerprint of everything an ingest writes, by path rather than file_id (killed runs may use up sequence values). */
+export async function storeSnapshot(s: Store): Promise<Record<string, unknown>> {
+  const one = async (sql: string): Promise<unknown> => (await s.one(sql))!;
+  return {
+    files: await s.all('SELECT path, sha256, bytes, adapter, container, status, records, rejected FROM files ORDER BY path'),
+    events: await one(`SELECT count(*) AS n, count(DISTINCT event_uid) AS uids,
+      md5(string_agg(e.event_uid || '|' || f.path || '|' || e.record_no || '|' || e.action || '|' || CAST(e.ts AS VARCHAR), ',' ORDER BY e.event_uid)) AS h
+      FROM events e JOIN files f USING (file_id)`),
+    signatures: await one(`SELECT count(*) AS n,
+      md5(string_agg(s.entry_uuid || '|' || f.path || '|' || s.record_no || '|' || s.tlog_verified, ',' ORDER BY s.entry_uuid, f.path)) AS h
+      FROM signatures s JOIN files f USING (file_id)`),
+    rejects: await one(`SELECT count(*) AS n,
+      md5(string_agg(r.path || '|' || COALESCE(CAST(r.record_no AS VARCHAR), '') || '|' || COALESCE(CAST(r.line_no AS VARCHAR), '') || '|' || r.reason, ',' ORDER BY r.path, r.record_no, r.line_no, r.reason)) AS h
+      FROM rejects r`),
+    ci_runs: await one(`SELECT count(*) AS n, md5(string_agg(ci_uid || '|' || COALESCE(CAST(attempt AS VARCHAR), '') || '|' || COALESCE(conclusion, ''), ',' ORDER BY ci_uid)) AS h FROM ci_runs`),
+  };
+}
+
+/** Per loaded file: how many events, signatures and rejects it holds. */
+export async function perFileCounts(s: Store): Promise<Map<string, string>> {
+  const rows = await s.all<{ path: string; n: string }>(`SELECT f.path,
+      (SELECT count(*) FROM events e WHERE e.file_id = f.file_id) || '/' || (SELECT count(*) FROM signatures x WHERE x.file_id = f.file_id)
+        || '/' || (SELECT count(*) FROM rejects r WHERE r.file_id = f.file_id) AS n
+    FROM files f WHERE f.status = 'loaded'`);
+  return new Map(rows.map((r) => [r.path, String(r.n)]));
+}
