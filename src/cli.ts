@@ -20,6 +20,7 @@ import { shellCommand, sqlCommand } from './commands/sql.js';
 import { timelineCommand } from './commands/timeline.js';
 import { windowCommand } from './commands/window.js';
 import { SigtrailError, isSigtrailError, messageOf } from './errors.js';
+import { jsonLine } from './render/json.js';
 import { FORMATS } from './render/output.js';
 import { stripControl } from './render/sanitize.js';
 
@@ -79,7 +80,7 @@ export function reportError(e: unknown, format: string | undefined, stderr: Node
   }
   const err = isSigtrailError(e) ? e : new SigtrailError('INTERNAL', messageOf(e), { cause: e });
   if (format === 'json' || format === 'ndjson') {
-    stderr.write(JSON.stringify({ error: err.message, code: err.code, hint: err.hint ?? null }) + '\n');
+    stderr.write(jsonLine({ error: err.message, code: err.code, hint: err.hint ?? null }) + '\n');
   } else {
     stderr.write(`sigtrail: ${stripControl(err.message)}\n`);
     if (err.hint) stderr.write(`  hint: ${stripControl(err.hint)}\n`);
