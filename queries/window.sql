@@ -3,13 +3,13 @@
 -- description: The bounds of the window in which the key could have been misused, each with the
 --   record behind it. earliest_possible: the last creation or rotation of the key material before
 --   the first finding (else the earliest record of the key); first_evidence: the earliest
---   anomalous use (a finding on the key; a secret handed to an unexpected job only when nothing
---   was used); first_exposure (an evidence row only): the earliest such hand-over; contained_at:
---   when the last of the key's aliases in use in the window was revoked (each alias's first key disable, delete or rotation, secret rotation,
---   deletion or rewrite, or CI secret change at or after the first finding; one row per alias, an
---   alias never revoked leaves the window open); last_use: the last signature or successful sign
---   call. Analyst overrides (case window.from / window.to) win. Column alias names the alias of a
---   contained_at row.
+--   anomalous use (a finding on the key; a finding about a CI job handed the key's secret only
+--   when nothing was used); first_exposure (an evidence row only): the earliest such finding;
+--   contained_at: when the last of the key's aliases in use in the window was revoked (each
+--   alias's first key disable, delete or rotation, secret rotation, deletion or rewrite, or CI
+--   secret change at or after the first finding; one row per alias, an alias never revoked leaves
+--   the window open); last_use: the last signature or successful sign call. Analyst overrides
+--   (case window.from / window.to) win. Column alias names the alias of a contained_at row.
 -- severity: info
 -- kind: analysis
 -- scope: case
@@ -17,15 +17,17 @@
 -- mitre:
 -- owasp_nhi:
 WITH uses AS (
-  SELECT ts, rule, summary, evidence[1] AS ev, severity, rule = 'SECRET_TO_UNEXPECTED_JOB' AS exposure
+  -- An exposure is a finding about a CI job handed the key's secret (SECRET_TO_UNEXPECTED_JOB, and
+  -- the novelty rules about that job): it says when the key could have left, not that it was used.
+  SELECT ts, rule, summary, evidence[1] AS ev, severity, COALESCE(subject IN (SELECT uid FROM c_build), false) AS exposure
   FROM c_finding WHERE stage = 'use'
 ), fe AS (
-  -- A secret handed to the wrong job says when the key could have left, not that it was used: the
-  -- first evidence is the earliest anomalous use, an exposure only when nothing was used.
+  -- The first evidence is the earliest anomalous use; an exposure only when nothing was used.
   SELECT * FROM uses
   ORDER BY exposure, ts, list_position(['critical', 'high', 'medium', 'low', 'info'], severity), rule, summary LIMIT 1
 ), fx AS (
-  SELECT * FROM uses WHERE exposure ORDER BY ts, summary LIMIT 1
+  SELECT * FROM uses WHERE exposure
+  ORDER BY ts, rule <> 'SECRET_TO_UNEXPECTED_JOB', list_position(['critical', 'high', 'medium', 'low', 'info'], severity), rule, summary LIMIT 1
 ), anchor AS (
   -- Revocations count from the earliest finding of either kind.
   SELECT COALESCE((SELECT min(ts) FROM uses), CAST($window_from AS TIMESTAMPTZ)) AS t
@@ -72,7 +74,7 @@ WITH uses AS (
     FROM c_sig
   ) ORDER BY ts DESC, id LIMIT 1
 ), cited AS (
-  SELECT 'first_evidence' AS bound, * FROM fe UNION ALL SELECT 'first_exposure', * FROM fx
+  SELECT 'first_exposure' AS bound, * FROM fx UNION ALL SELECT 'first_evidence', * FROM fe
 ), cited_src AS (
   SELECT c.*, CASE c.ev.tbl WHEN 'signatures' THEN 'rekor'
                             WHEN 'ci_runs' THEN (SELECT any_value(source) FROM c_build WHERE uid = c.ev.id)

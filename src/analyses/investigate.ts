@@ -48,6 +48,9 @@ export interface InvestigateOptions {
   allInWindow?: boolean;
 }
 
+/** The order of a window's evidence rows. */
+const BOUND_ORDER: readonly Bound[] = ['earliest_possible', 'first_exposure', 'first_evidence', 'contained_at', 'last_use', 'open'];
+
 /** The tunables' defaults (see InvestigateOptions and docs/analyses.md). */
 export const DEFAULT_OPTIONS = {
   baselineDays: 30,
@@ -196,6 +199,9 @@ export class Investigation {
           file: ev.file, record_no: ev.record_no, ...(r.alias ? { alias: text(r.alias) } : {}),
         };
       });
+      // A UNION ALL keeps no order: bounds in their conceptual order, revocations by time (never-revoked last), then alias.
+      this.bounds.sort((a, b) => BOUND_ORDER.indexOf(a.bound) - BOUND_ORDER.indexOf(b.bound)
+        || (a.ts === null ? 1 : 0) - (b.ts === null ? 1 : 0) || (a.ts ?? '').localeCompare(b.ts ?? '') || (a.alias ?? '').localeCompare(b.alias ?? ''));
     }
     return this.bounds;
   }
