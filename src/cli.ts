@@ -36,6 +36,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .addOption(new Option('--db <file>', 'case database (default: $SIGTRAIL_DB or ./sigtrail.duckdb)'))
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
+    .option('--no-cache', 'do not keep or reuse investigations in <db>.cache (SIGTRAIL_NO_CACHE=1 too)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const commands = [
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   for (const cmd of [program, ...program.commands]) cmd.configureOutput(output);
   try {
     await program.parseAsync(argv);
+    await ctx?.finish();
     return ctx?.exitCode ?? 0;
   } catch (e) {
     return reportError(e, program.opts<GlobalOptions>().format, stderr);
