@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${m.cpus} × ${m.model}, ${(m.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${m.node}, DuckDB ${m.duckdb}; `
     + `load average ${m.loadAverage.start[0].toFixed(1)} → ${m.loadAverage.end[0].toFixed(1)}; ${rounds} round(s), medians\n\n`);
   process.stdout.write(`${table}\n\n${targetsMarkdown(targets)}\n`);
-  const payload = { date: date.toISOString(), machine: m, options: { sizes: sizes(), rounds, only, skip, smoke, compare: baseline ?? null }, seconds: (Date.now() - started) / 1000, summary, targets, rows };
+  const payload = { date: date.toISOString(), machine: m, options: { sizes: values.store ? [] : sizes(), rounds, only, skip, smoke, compare: baseline ?? null, store: values.store ?? null }, seconds: (Date.now() - started) / 1000, summary, targets, rows };
   // Smoke runs (CI) keep their JSON with the data, out of the tracked results.
   const file = writeResults(smoke ? path.join(dataDir, 'results') : path.join(BENCH, 'results'), payload, date);
   log(`\nresults: ${path.relative(process.cwd(), file)}`);

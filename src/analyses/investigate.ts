@@ -446,6 +446,8 @@ export class Investigation {
    */
   async query(id: string, overrides: Record<string, Param> = {}): Promise<{ columns: string[]; rows: Row[] }> {
     const a = this.analysis(id);
+    // First, so that the steps a cached investigation already did count below.
+    await this.resolve();
     if (a.extra.kind === 'rule') {
       const stage = a.extra.stage;
       if ((stage === 'use' || stage === 'governance') && !this.done.has('use')) {

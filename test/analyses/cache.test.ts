@@ -65,6 +65,16 @@ describe('an investigation restored from the case cache', () => {
     expect(third.timings.lateral).toBeUndefined();
   });
 
+  it('answers `query <rule>` from the cached findings, running nothing', async () => {
+    const cacheDir = path.join(dir, 'c6');
+    await run(cacheDir);
+    const inv = new Investigation(store, spec, { cacheDir });
+    const { rows } = await inv.query('sign_denied');
+    expect(rows.map((r) => r.fingerprint)).toEqual(fresh.findings.filter((f) => f.rule === 'SIGN_DENIED').map((f) => f.fingerprint));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(Object.keys(inv.timings)).toEqual(['cache']);
+  });
+
   it('is not used for other tunables or another case', async () => {
     const cacheDir = path.join(dir, 'c3');
     await run(cacheDir);
