@@ -78,18 +78,35 @@ export async function measureAnalyses(env: QueryEnvironment, store: string, even
   if (analyses.length === 0) {
     rows.push({ set, contender: 'canned analyses', role: 'analysis', records: events, bytes: null, samples: [], skipped: 'no analyses in `sigtrail queries` yet' });
   }
-  const byId = new Map(analyses.map((a) => [a.id, { set, contender: `query ${a.id}`, role: 'analysis', records: events, bytes: null, samples: [] as Sample[] } satisfies Row]));
-  rows.push(...byId.values());
+  // Each analysis twice: as the first command on the case (--no-cache: the case is sliced from the
+  // store, attributed and judged before the analysis runs), and as a later one, once a first command
+  // (`query timeline`, which needs every step) has left the case in <db>.cache.
+  const row = (contender: string, role: string): Row => ({ set, contender, role, records: events, bytes: null, samples: [] as Sample[] });
+  const warm = new Map(analyses.map((a) => [a.id, row(`query ${a.id}`, 'analysis')]));
+  const cold = new Map(analyses.map((a) => [a.id, row(`query ${a.id} --no-cache (first command on the case)`, 'analysis-cold')]));
+  const build = row('first command on a case: query timeline, building <db>.cache', 'case-build');
+  if (analyses.length > 0) rows.push(build);
+  rows.push(...warm.values(), ...cold.values());
+  const caseKeys = BENCH_KEYS.flatMap((k) => ['--param', `key=${k}`]);
+  const run = async (id: string, extra: string[], target: Row, round: number): Promise<void> => {
+    const a = analyses.find((x) => x.id === id);
+    const keys = /\bkey:/.test(a?.params ?? 'key:') ? caseKeys : [];
+    const m = await measure(process.execPath, [bin, '--db', store, '--format', 'json', ...extra, 'query', id, ...keys], { timeoutSeconds: 600 });
+    const n = rowsOut(m.stdout);
+    const note = m.code === 0 ? `${n ?? '?'} rows` : `exit ${m.code}: ${m.stderr.trim().split('\n')[0] ?? ''}`;
+    target.samples.push(sample(round, m, note));
+  };
   for (let round = 0; round < env.rounds; round++) {
     const s = await measure(process.execPath, [bin, '--format', 'json', 'queries']);
     startup.samples.push(sample(round, s, s.code === 0 ? undefined : `exit ${s.code}`));
+    if (analyses.length === 0) continue;
+    fs.rmSync(`${path.resolve(store)}.cache`, { recursive: true, force: true });
+    env.log(`  first command on the case (round ${round + 1})`);
+    await run('timeline', [], build, round);
     for (const a of analyses) {
       env.log(`  query ${a.id} (round ${round + 1})`);
-      const keys = /\bkey:/.test(a.params ?? '') ? BENCH_KEYS.flatMap((k) => ['--param', `key=${k}`]) : [];
-      const m = await measure(process.execPath, [bin, '--db', store, '--format', 'json', 'query', a.id, ...keys], { timeoutSeconds: 600 });
-      const n = rowsOut(m.stdout);
-      const note = m.code === 0 ? `${n ?? '?'} rows` : `exit ${m.code}: ${m.stderr.trim().split('\n')[0] ?? ''}`;
-      byId.get(a.id)!.samples.push(sample(round, m, note));
+      await run(a.id, [], warm.get(a.id)!, round);
+      await run(a.id, ['--no-cache'], cold.get(a.id)!, round);
     }
   }
   return rows;

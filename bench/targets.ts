@@ -12,6 +12,11 @@ export interface TargetResult {
 
 const GB = 1e9;
 
+/** A store's event count is its input's less duplicates and rejects (a store given with --store). */
+function near(records: number | null, size: number): boolean {
+  return records !== null && Math.abs(records - size) <= size * 0.01;
+}
+
 function medianRatio(rows: readonly Row[], set: string, records: number, num: string, den: string): number | null {
   const a = rows.find((r) => r.set === set && r.records === records && r.role === num);
   const b = rows.find((r) => r.set === set && r.records === records && r.role === den);
@@ -39,11 +44,20 @@ export function checkTargets(rows: readonly Row[], summary: readonly Summary[]):
     ? { target: 'ingest 1M CloudTrail NDJSON ≥ 10× faster than jq', measured: `${jq.toFixed(1)}× faster${floorJq !== null ? ` (the DuckDB floor itself: ${floorJq.toFixed(1)}×)` : ''}`, met: jq >= 10 }
     : { target: 'ingest 1M CloudTrail NDJSON ≥ 10× faster than jq', measured: jqRow?.note || 'not measured (needs --events 1000000)', met: null });
   for (const [size, limit] of [[1_000_000, 1], [10_000_000, 5]] as const) {
-    const analyses = summary.filter((s) => s.role === 'analysis' && s.records === size && s.seconds !== null);
+    const analyses = summary.filter((s) => s.role === 'analysis' && near(s.records, size) && s.seconds !== null);
     const slowest = analyses.reduce<Summary | undefined>((m, s) => (!m || (s.seconds ?? 0) > (m.seconds ?? 0) ? s : m), undefined);
+    const cold = summary.filter((s) => s.role === 'analysis-cold' && near(s.records, size) && s.seconds !== null);
+    const slowestCold = cold.reduce<Summary | undefined>((m, s) => (!m || (s.seconds ?? 0) > (m.seconds ?? 0) ? s : m), undefined);
+    const build = summary.find((s) => s.role === 'case-build' && near(s.records, size) && s.seconds !== null);
     const t = `every canned analysis < ${limit} s at ${size / 1e6}M events`;
+    const coldText = slowestCold ? `; as the first command on a case (--no-cache) up to ${slowestCold.seconds!.toFixed(2)} s` : '';
+    const buildText = build ? `; building the case cache ${build.seconds!.toFixed(2)} s` : '';
     out.push(slowest
-      ? { target: t, measured: `slowest ${slowest.contender}: ${slowest.seconds!.toFixed(2)} s`, met: analyses.every((s) => (s.seconds ?? Infinity) < limit && !s.note.startsWith('exit')) }
+      ? {
+        target: t,
+        measured: `slowest ${slowest.contender}: ${slowest.seconds!.toFixed(2)} s (case cached, process start-up included)${coldText}${buildText}`,
+        met: analyses.every((s) => (s.seconds ?? Infinity) < limit && !s.note.startsWith('exit')),
+      }
       : { target: t, measured: `not measured (no analyses yet, or no ${size / 1e6}M-event store in this run)`, met: null });
   }
   const scan = summary.find((s) => s.role === 'scan' && s.seconds !== null);

@@ -19,7 +19,7 @@ SELECT min(ts) AS ts, actor, any_value(principal) AS principal, any_value(creden
               CASE WHEN bool_or(outcome <> 'success') THEN ', ' || count(DISTINCT event_uid) FILTER (WHERE outcome <> 'success') || ' refused' ELSE '' END,
               string_agg(DISTINCT pivot_kind || ' ' || "pivot", ', ' ORDER BY pivot_kind || ' ' || "pivot")) AS summary,
        arg_min(event_uid, ts) AS subject,
-       list(DISTINCT c_evd('events', event_uid, file_id, record_no)) AS evidence
+       list(DISTINCT c_evd('events', event_uid, file_id, record_no) ORDER BY c_evd('events', event_uid, file_id, record_no)) AS evidence
 FROM c_lateral
 WHERE action = 'secret.read'
 GROUP BY target, actor

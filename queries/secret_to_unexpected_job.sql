@@ -27,7 +27,7 @@ SELECT min(b.started_at) AS ts,
        COALESCE(any_value(b.actor), '(unknown)') AS actor,
        NULL::VARCHAR AS principal, NULL::VARCHAR AS credential_id, NULL::VARCHAR AS source_ip, b.run_id,
        format('{} passed to {} (run {}, ref {}), which is not an expected signing workflow',
-              array_to_string(list_distinct(flatten(list(b.passed_secrets))), ', '),
+              array_to_string(list_sort(list_distinct(flatten(list(b.passed_secrets)))), ', '),
               COALESCE(b.wf, '(unknown workflow)'), COALESCE(b.run_id, '?'),
               CASE WHEN any_value(b.ref_eff) IS DISTINCT FROM any_value(b.ref)
                    THEN any_value(b.ref_eff) || ' from ' || COALESCE(any_value(b.ref), '?') ELSE COALESCE(any_value(b.ref), '?') END) AS summary,

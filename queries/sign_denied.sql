@@ -19,7 +19,8 @@ SELECT min(ts) AS ts, who AS actor,
               string_agg(DISTINCT target, ', ' ORDER BY target),
               COALESCE(who, '(unknown)'),
               CASE WHEN source_ip IS NOT NULL THEN ' from ' || source_ip ELSE '' END,
-              string_agg(DISTINCT COALESCE(native_action, action) || COALESCE(': ' || error_code, ''), ', ')) AS summary,
+              string_agg(DISTINCT COALESCE(native_action, action) || COALESCE(': ' || error_code, ''), ', '
+                         ORDER BY COALESCE(native_action, action) || COALESCE(': ' || error_code, ''))) AS summary,
        arg_min(event_uid, ts) AS subject,
        list(c_evd('events', event_uid, file_id, record_no) ORDER BY ts, event_uid) AS evidence
 FROM (

@@ -43,7 +43,7 @@ WITH cited AS (
   FROM c_cred c
   UNION ALL
   SELECT l.ts, l.source, l.action, any_value(l.native_action), any_value(l.outcome), any_value(l.actor), any_value(l.target),
-         'via ' || string_agg(DISTINCT l.pivot_kind || ' ' || l."pivot", ', '),
+         'via ' || string_agg(DISTINCT l.pivot_kind || ' ' || l."pivot", ', ' ORDER BY l.pivot_kind || ' ' || l."pivot"),
          'events', l.event_uid, any_value(l.file_id), any_value(l.record_no)
   FROM c_lateral l
   WHERE l.event_uid NOT IN (SELECT event_uid FROM c_ev) AND l.event_uid NOT IN (SELECT event_uid FROM c_cred)

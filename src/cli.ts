@@ -20,6 +20,7 @@ import { shellCommand, sqlCommand } from './commands/sql.js';
 import { timelineCommand } from './commands/timeline.js';
 import { windowCommand } from './commands/window.js';
 import { SigtrailError, isSigtrailError, messageOf } from './errors.js';
+import { jsonLine } from './render/json.js';
 import { FORMATS } from './render/output.js';
 import { stripControl } from './render/sanitize.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(getCtx: () => CliContext): Command {
     .addOption(new Option('--db <file>', 'case database (default: $SIGTRAIL_DB or ./sigtrail.duckdb)'))
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
+    .option('--no-cache', 'do not keep or reuse investigations in <db>.cache (SIGTRAIL_NO_CACHE=1 too)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const commands = [
@@ -62,6 +64,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
   for (const cmd of [program, ...program.commands]) cmd.configureOutput(output);
   try {
     await program.parseAsync(argv);
+    await ctx?.finish();
     return ctx?.exitCode ?? 0;
   } catch (e) {
     return reportError(e, program.opts<GlobalOptions>().format, stderr);
@@ -79,7 +82,7 @@ export function reportError(e: unknown, format: string | undefined, stderr: Node
   }
   const err = isSigtrailError(e) ? e : new SigtrailError('INTERNAL', messageOf(e), { cause: e });
   if (format === 'json' || format === 'ndjson') {
-    stderr.write(JSON.stringify({ error: err.message, code: err.code, hint: err.hint ?? null }) + '\n');
+    stderr.write(jsonLine({ error: err.message, code: err.code, hint: err.hint ?? null }) + '\n');
   } else {
     stderr.write(`sigtrail: ${stripControl(err.message)}\n`);
     if (err.hint) stderr.write(`  hint: ${stripControl(err.hint)}\n`);

@@ -337,7 +337,7 @@ describe('samples/: the story holds in the data', () => {
     expect(signs.filter((r) => r.userIdentity.type === 'AssumedRole').every((r) => ['198.51.100.10', '198.51.100.11'].includes(r.sourceIPAddress))).toBe(true);
     expect(signs.filter((r) => r.sourceIPAddress === expected.lateral.address).map((r) => r.errorCode ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'DisabledException', 'DisabledException']);
     // Nobody but the release role signed before the attack.
-    const before = signs.filter((r) => at(r.eventTime) < at(expected.window.earliest_possible.ts));
+    const before = signs.filter((r) => at(r.eventTime) < at(expected.window.first_exposure.ts));
     expect(before).toHaveLength(20);
     expect(before.every((r) => r.userIdentity.sessionContext?.sessionIssuer?.arn === caseFile.expected.principals[0])).toBe(true);
   });
@@ -378,7 +378,9 @@ describe('samples/: the story holds in the data', () => {
       ...Object.values(w.contained_at.per_alias),
     ];
     for (const e of evidence) expect(ids.has(e.id), `${e.source} ${e.ts} ${e.id}`).toBe(true);
-    expect(at(w.earliest_possible.ts)).toBeLessThan(at(w.first_evidence.ts));
+    for (const e of [...w.earliest_possible.evidence, ...w.first_exposure.evidence]) expect(ids.has(e.id), `${e.source} ${e.ts} ${e.id}`).toBe(true);
+    expect(at(w.earliest_possible.ts)).toBeLessThan(at(w.first_exposure.ts));
+    expect(at(w.first_exposure.ts)).toBeLessThan(at(w.first_evidence.ts));
     expect(at(w.first_evidence.ts)).toBeLessThan(at(w.contained_at.ts));
     expect(at(w.contained_at.ts)).toBeLessThan(at(w.last_use.ts));
     expect(Object.values(w.contained_at.per_alias).every((e) => at(e.ts) <= at(w.contained_at.ts))).toBe(true);
@@ -391,7 +393,7 @@ describe('samples/: the story holds in the data', () => {
   it('tells the same story in samples/README.md: every window bound, rule and attack signature appears there', () => {
     const readme = read('README.md').toString();
     const w = expected.window;
-    for (const ts of [w.earliest_possible.ts, w.first_evidence.ts, w.contained_at.ts, w.last_use.ts]) expect(readme).toContain(ts);
+    for (const ts of [w.earliest_possible.ts, w.first_exposure.ts, w.first_evidence.ts, w.contained_at.ts, w.last_use.ts]) expect(readme).toContain(ts);
     for (const f of expected.findings) {
       expect(readme).toContain(f.rule);
       for (const e of f.evidence) expect(readme, `${f.rule} ${e.ts}`).toContain(e.ts.slice(11, 19));

@@ -90,6 +90,7 @@ export interface ExpectedJson {
   key: { fingerprint: string; aliases: string[]; kms_key_arn: string };
   window: {
     earliest_possible: Bound;
+    first_exposure: Bound;
     first_evidence: Bound;
     contained_at: { ts: string; why: string; per_alias: Record<string, Evidence>; not_containable: string[] };
     last_use: Bound;
@@ -159,6 +160,42 @@ class Lookup {
     return { source: 'vault.audit', ts: isoSeconds(t), what: what ?? `${path}${rec.error ? ` (${text(rec.error)})` : ''}`, id: (rec.request as { id: string }).id };
   }
 
+  /**
+   * The earliest record of the key's use or handling in any source: a read of the secret that holds
+   * it, a KMS or Vault transit operation on it, a CI job handed it, an entry it signed. Key
+   * metadata reads (DescribeKey, GetKeyRotationStatus) name the key but do not touch its material.
+   */
+  firstRecordOfKey(): Evidence {
+    const kmsNames: readonly string[] = [KMS_KEY.arn, KMS_KEY.id, KMS_KEY.alias, `arn:aws:kms:${KMS_KEY.arn.split(':')[3]}:${KMS_KEY.arn.split(':')[4]}:${KMS_KEY.alias}`];
+    const kmsUse = new Set(['Sign', 'Verify', 'GetPublicKey', 'DisableKey', 'ScheduleKeyDeletion', 'EnableKeyRotation', 'RotateKeyOnDemand']);
+    const secretUse = new Set(['GetSecretValue', 'PutSecretValue', 'UpdateSecret', 'RotateSecret', 'DeleteSecret', 'CreateSecret']);
+    const candidates: { t: number; ev: () => Evidence }[] = [];
+    for (const r of this.s.cloudtrail) {
+      const p = (r.requestParameters ?? {}) as Record<string, unknown>;
+      const name = r.eventName as string;
+      const onSecret = secretUse.has(name) && (p.secretId === SECRETS.cosignKey.name || p.secretId === SECRETS.cosignKey.arn);
+      const onKey = kmsUse.has(name) && kmsNames.includes(String(p.keyId));
+      if (onSecret || onKey) candidates.push({ t: Date.parse(r.eventTime as string), ev: () => this.ct(name, new Date(r.eventTime as string)) });
+    }
+    for (const r of this.s.github) {
+      if (r.action === 'workflows.prepared_workflow_job' && ((r.secrets_passed ?? []) as string[]).includes(GITHUB_SECRET)) {
+        const t = Math.floor((r['@timestamp'] as number) / 1000) * 1000;
+        candidates.push({ t, ev: () => this.gh('workflows.prepared_workflow_job', new Date(t)) });
+      }
+    }
+    for (const l of this.s.vault) {
+      const path = (l.request as { path?: string } | undefined)?.path ?? '';
+      if (l.type === 'request' && path.startsWith('transit/') && path.includes(`/${VAULT_TRANSIT_KEY}`)) {
+        const t = Date.parse((l.time as string).slice(0, 19) + 'Z');
+        candidates.push({ t, ev: () => this.vault(path, new Date(t)) });
+      }
+    }
+    for (const f of this.s.signatures) candidates.push({ t: f.integratedTime * 1000, ev: () => this.sig(f.id) });
+    candidates.sort((a, b) => a.t - b.t);
+    if (candidates.length === 0) throw new Error('no record of the key in the samples');
+    return candidates[0].ev();
+  }
+
   sig(id: string): Evidence & { digest: string; logIndex: number } {
     const f = one(this.s.signatures, (x) => x.id === id, `signature ${id}`);
     return {
@@ -201,6 +238,7 @@ export function expectedFile(story: Story, s: Sources, counts: Counts): Expected
   const rogueJob = (run: typeof pushRun, t: Date): Evidence =>
     L.gh('workflows.prepared_workflow_job', t, `job "${run.jobs[0].name}" of ${run.workflowPath}@${run.ref} (run ${run.runId}) handed ${run.jobs[0].secrets.join(', ')}`);
   const S = ['S0', 'S1', 'S2', 'S3', 'S4'].map((id) => L.sig(id));
+  const firstRecord = L.firstRecordOfKey();
   const kmsSigns = [T.kmsSign1, T.kmsSign2, T.kmsSign3].map((t) => L.ct('Sign', t));
   const kmsDenied = [T.kmsSignDenied1, T.kmsSignDenied2].map((t) => L.ct('Sign', t));
   const vaultSigns = [T.vaultSign1, T.vaultSign2].map((t) => L.vault(`transit/sign/${VAULT_TRANSIT_KEY}`, t));
@@ -302,7 +340,13 @@ export function expectedFile(story: Story, s: Sources, counts: Counts): Expected
       kms_key_arn: KMS_KEY.arn,
     },
     window: {
-      earliest_possible: { ts: isoSeconds(T.pushJobPrepared), why: `${GITHUB_SECRET} first handed to a job outside the release path`, evidence: [rogueJob(pushRun, T.pushJobPrepared)] },
+      earliest_possible: {
+        ts: firstRecord.ts,
+        why: 'no creation or rotation of the key material is in the logs, so the window reaches back to the earliest record of the key: '
+          + 'anyone who could read the secret before the first exposure could have copied it',
+        evidence: [firstRecord],
+      },
+      first_exposure: { ts: isoSeconds(T.pushJobPrepared), why: `${GITHUB_SECRET} first handed to a job outside the release path`, evidence: [rogueJob(pushRun, T.pushJobPrepared)] },
       first_evidence: { ts: isoSeconds(T.testSignature), why: 'first use of the key outside a sanctioned release run', evidence: [S[0]] },
       contained_at: {
         ts: isoSeconds(T.rotateVaultKey),

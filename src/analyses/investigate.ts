@@ -14,10 +14,12 @@
  * per Store.
  */
 import { performance } from 'node:perf_hooks';
+import { CASE_MACROS } from '../case/macros.js';
 import { resolveCase, type ResolvedCase } from '../case/resolve.js';
 import type { CaseSpec } from '../case/spec.js';
 import type { Param, Store } from '../store/database.js';
 import type { Plain, Row } from '../store/values.js';
+import { CaseCache, dropCaseObjects } from './cache.js';
 import { FileIndex, evidenceRef, findingFingerprint, rawEvidenceList } from './evidence.js';
 import { fetchRows } from './fetch.js';
 import { analysisById, loadAnalyses, SEVERITIES, type Analysis, type Severity } from './registry.js';
@@ -41,12 +43,20 @@ export interface InvestigateOptions {
   maxKeyAgeDays?: number;
   /** LOGGING_GAP: the shortest silence reported (default 6 h). */
   gapHours?: number;
+  /**
+   * Where to keep this case's derived tables between commands (see cache.ts); none by default,
+   * the CLI passes `<db>.cache`.
+   */
+  cacheDir?: string | null;
   /** Listing range for signed and timeline (default: the window). */
   from?: string | null;
   to?: string | null;
   /** distrust: every digest signed in the window, not only the unattested. */
   allInWindow?: boolean;
 }
+
+/** The order of a window's evidence rows. */
+const BOUND_ORDER: readonly Bound[] = ['earliest_possible', 'first_exposure', 'first_evidence', 'contained_at', 'last_use', 'open'];
 
 /** The tunables' defaults (see InvestigateOptions and docs/analyses.md). */
 export const DEFAULT_OPTIONS = {
@@ -102,6 +112,9 @@ export class Investigation {
   private windowDoc?: WindowDoc;
   private findingsList?: Finding[];
   private readonly analyses: Map<string, Analysis>;
+  private cache?: CaseCache;
+  /** The steps the cache entry this investigation started from had done (none: computed afresh). */
+  private cachedSteps?: string;
 
   constructor(
     readonly store: Store,
@@ -150,16 +163,54 @@ export class Investigation {
     this.done.add(step);
   }
 
-  /** Step 1: the case tables. */
+  /** Step 1: the case tables (restored from the case cache when it has them). */
   async resolve(): Promise<ResolvedCase> {
     if (!this.resolved) {
-      this.resolved = await this.timed('resolve', () => resolveCase(this.store, this.spec, {
-        log_delay_s: this.opts.logDelaySeconds, job_max_h: this.opts.jobMaxHours,
-        pair_window_s: this.opts.pairWindowSeconds, clock_skew_s: this.opts.clockSkewSeconds,
-      }));
+      const restored = this.opts.cacheDir ? await this.restore(this.opts.cacheDir) : false;
+      if (!restored) {
+        // Views restored by an earlier cached investigation on this connection would block the tables.
+        await dropCaseObjects(this.store);
+        this.resolved = await this.timed('resolve', () => resolveCase(this.store, this.spec, {
+          log_delay_s: this.opts.logDelaySeconds, job_max_h: this.opts.jobMaxHours,
+          pair_window_s: this.opts.pairWindowSeconds, clock_skew_s: this.opts.clockSkewSeconds,
+        }));
+      }
       this.files = await FileIndex.load(this.store);
     }
-    return this.resolved;
+    return this.resolved!;
+  }
+
+  /** What the cached tables depend on besides the data and the code (the listing range does not). */
+  private cacheInputs(): unknown {
+    const { from: _from, to: _to, allInWindow: _all, cacheDir: _dir, ...tunables } = this.opts;
+    return { spec: this.spec, tunables };
+  }
+
+  private async restore(dir: string): Promise<boolean> {
+    return this.timed('cache', async () => {
+      this.cache = await CaseCache.for(this.store, dir, this.cacheInputs());
+      const state = await this.cache.load();
+      if (!state) return false;
+      await this.store.exec(CASE_MACROS);
+      this.resolved = state.resolved as ResolvedCase;
+      this.bounds = (state.bounds as BoundEvidence[] | undefined) ?? undefined;
+      this.done = new Set(state.done);
+      this.cachedSteps = [...this.done].sort().join(',');
+      return true;
+    });
+  }
+
+  /**
+   * Saves the tables and steps computed so far to the case cache, when there is one and this
+   * investigation computed something it did not have. Returns true when an entry was written.
+   */
+  async saveCache(): Promise<boolean> {
+    if (!this.cache || !this.resolved) return false;
+    const steps = [...this.done].sort().join(',');
+    if (this.cachedSteps !== undefined && steps === this.cachedSteps) return false;
+    const saved = await this.cache.save({ done: [...this.done], resolved: this.resolved, bounds: this.bounds });
+    if (saved) this.cachedSteps = steps;
+    return saved;
   }
 
   private rules(stage: string): Analysis[] {
@@ -196,6 +247,9 @@ export class Investigation {
           file: ev.file, record_no: ev.record_no, ...(r.alias ? { alias: text(r.alias) } : {}),
         };
       });
+      // A UNION ALL keeps no order: bounds in their conceptual order, revocations by time (never-revoked last), then alias.
+      this.bounds.sort((a, b) => BOUND_ORDER.indexOf(a.bound) - BOUND_ORDER.indexOf(b.bound)
+        || (a.ts === null ? 1 : 0) - (b.ts === null ? 1 : 0) || (a.ts ?? '').localeCompare(b.ts ?? '') || (a.alias ?? '').localeCompare(b.alias ?? ''));
     }
     return this.bounds;
   }
@@ -392,6 +446,8 @@ export class Investigation {
    */
   async query(id: string, overrides: Record<string, Param> = {}): Promise<{ columns: string[]; rows: Row[] }> {
     const a = this.analysis(id);
+    // First, so that the steps a cached investigation already did count below.
+    await this.resolve();
     if (a.extra.kind === 'rule') {
       const stage = a.extra.stage;
       if ((stage === 'use' || stage === 'governance') && !this.done.has('use')) {

@@ -14,8 +14,14 @@ const SINGULAR: Record<string, ExpectKind> = {
   expect_workflow: 'workflows', expect_ref: 'refs', expect_identity: 'identities', expect_issuer: 'issuers', expect_principal: 'principals',
 };
 
-/** Runs a case-scoped analysis or rule with `--param` pairs. */
-export async function runCaseQuery(store: Store, a: Analysis, pairs: readonly string[]): Promise<{ columns: string[]; rows: Row[] }> {
+/**
+ * Runs a case-scoped analysis or rule with `--param` pairs. With a `cacheDir`, the investigation
+ * starts from (and `saved` receives it to update) the case cache.
+ */
+export async function runCaseQuery(
+  store: Store, a: Analysis, pairs: readonly string[],
+  cache: { dir: string | null; saved?: (inv: Investigation) => void } = { dir: null },
+): Promise<{ columns: string[]; rows: Row[] }> {
   const keys: string[] = [];
   let caseFile: string | undefined;
   const expect: Record<ExpectKind, string[]> = Object.fromEntries(EXPECT_KINDS.map((k) => [k, []])) as unknown as Record<ExpectKind, string[]>;
@@ -53,5 +59,7 @@ export async function runCaseQuery(store: Store, a: Analysis, pairs: readonly st
     maxKeyAgeDays: overrides.max_key_age_days as number | undefined,
     gapHours: overrides.gap_hours as number | undefined,
   };
-  return new Investigation(store, spec, options).query(a.id, overrides);
+  const inv = new Investigation(store, spec, { ...options, cacheDir: cache.dir });
+  cache.saved?.(inv);
+  return inv.query(a.id, overrides);
 }

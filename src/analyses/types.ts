@@ -32,7 +32,7 @@ export interface Finding {
   pivots: { principal: string | null; credential_id: string | null; source_ip: string | null; run_id: string | null };
 }
 
-export type Bound = 'earliest_possible' | 'first_evidence' | 'contained_at' | 'last_use' | 'open';
+export type Bound = 'earliest_possible' | 'first_exposure' | 'first_evidence' | 'contained_at' | 'last_use' | 'open';
 
 export interface BoundEvidence {
   bound: Bound;

@@ -85,7 +85,8 @@ export async function openInvestigation(c: CliContext, flags: CaseFlags & { from
   const spec = caseFromFlags(flags);
   const options = optionsFromFlags(flags);
   const store = await c.openStore({ readOnly: true });
-  const inv = new Investigation(store, spec, options);
+  const inv = new Investigation(store, spec, { ...options, cacheDir: c.cacheDir });
+  c.onSuccess(() => inv.saveCache());
   const resolved = await inv.resolve();
   const inferred = resolved.expectations.filter((e) => e.inferred);
   if (inferred.length > 0) {

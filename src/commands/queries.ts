@@ -59,7 +59,7 @@ export function queryCommand(ctx: () => CliContext): Command {
       if (a.extra.scope === 'case') {
         // Investigation analyses read the case tables: the case comes from key=/case=/expect_*= params.
         const store = await c.openStore({ readOnly: true });
-        const { columns, rows } = await runCaseQuery(store, a, flags.param);
+        const { columns, rows } = await runCaseQuery(store, a, flags.param, { dir: c.cacheDir, saved: (inv) => c.onSuccess(() => inv.saveCache()) });
         c.out.rows(columns, rows, { title: a.title });
         return;
       }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { SigtrailError } from '../errors.js';
+import { LongestLine } from './lines.js';
 
 export const DEFAULT_MAX_INFLATED = 16 * 1024 ** 3;
 
@@ -16,6 +17,8 @@ export function maxInflatedBytes(): number {
 
 export interface InflateCheck {
   bytes: number;
+  /** The longest line of the decompressed text (up to where it stopped). */
+  longestLine: number;
   /** Set when the stream is corrupt or truncated: what zlib said, and how far it got. */
   error?: string;
 }
@@ -27,6 +30,7 @@ export interface InflateCheck {
 export async function measureInflated(path: string, cap = maxInflatedBytes()): Promise<InflateCheck> {
   return new Promise((resolve, reject) => {
     let bytes = 0;
+    const lines = new LongestLine();
     const src = fs.createReadStream(path);
     const gunzip = zlib.createGunzip();
     const stop = (): void => {
@@ -35,6 +39,7 @@ export async function measureInflated(path: string, cap = maxInflatedBytes()): P
     };
     gunzip.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
+      lines.push(chunk);
       if (bytes > cap) {
         stop();
         reject(new SigtrailError('INPUT_LIMIT', `${path} decompresses to more than ${cap} bytes (a decompression bomb?)`, {
@@ -42,10 +47,10 @@ export async function measureInflated(path: string, cap = maxInflatedBytes()): P
         }));
       }
     });
-    gunzip.on('end', () => resolve({ bytes }));
+    gunzip.on('end', () => resolve({ bytes, longestLine: lines.longest }));
     gunzip.on('error', (e) => {
       stop();
-      resolve({ bytes, error: e.message });
+      resolve({ bytes, longestLine: lines.longest, error: e.message });
     });
     src.on('error', (e) => {
       stop();

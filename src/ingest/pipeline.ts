@@ -8,8 +8,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
-import os from 'node:os';
-import nodePath from 'node:path';
 import zlib from 'node:zlib';
 import { SigtrailError, UsageError, messageOf } from '../errors.js';
 import type { Store } from '../store/database.js';
@@ -21,10 +19,10 @@ import type { TrustedLogs } from '../sigstore/trusted-root.js';
 import type { Row } from '../store/values.js';
 import { writeSignatures, type SignatureInput } from './signatures.js';
 import { sha256File } from './hash.js';
-import { measureInflated, type InflateCheck } from './inflate.js';
-import { lineNumbersFor, lineOfOffset } from './lines.js';
-import { sniff, type Sample } from './sniff.js';
-import { objectBytesFor, planStaging, readerSql, type Staging } from './stage.js';
+import { lineFactsFor, lineOfOffset } from './lines.js';
+import { prepareInput, type OversizeLine, type PreparedInput } from './prepare.js';
+import type { Sample } from './sniff.js';
+import { MAX_RECORD_BYTES, objectBytesFor, planStaging, readerSql, type Staging } from './stage.js';
 import { walk } from './walk.js';
 
 export type FileStatus = 'loaded' | 'already-ingested' | 'unrecognised' | 'failed';
@@ -79,6 +77,8 @@ class FileLoad implements LoadContext {
     readonly sample: Sample,
     /** Why DuckDB cannot parse this document at all (checked before the transaction), if so. */
     private readonly documentError: unknown,
+    /** Lines past the per-line limit, replaced in the copy DuckDB read (prepare.ts). */
+    private readonly oversize: ReadonlyMap<number, OversizeLine>,
     readonly trustedLogs?: TrustedLogs,
   ) {}
 
@@ -100,7 +100,7 @@ class FileLoad implements LoadContext {
     let line: number | null = null;
     const lineMatch = /in line (\d+)/.exec(msg);
     if (lineMatch) line = Number(lineMatch[1]);
-    else line = locateJsonError(this.file.path, this.file.gzip);
+    else line = locateJsonError(this.sample.path, this.sample.gzip);
     const reason = `malformed JSON document: ${msg.replace(/Malformed JSON in file "[^"]*", /, '')}`;
     await this.reject(null, reason, this.sample.head.slice(0, 200), line);
   }
@@ -136,16 +136,15 @@ class FileLoad implements LoadContext {
     const recordNo = positional ? `(m.rowid - ${base} + 1)` : 'm.record_no';
     await this.store.run(
       `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
-       SELECT $file_id, $file_path, ${recordNo}, NULL, reject_reason, snippet FROM mapped m WHERE reject_reason IS NOT NULL`,
+       -- A reason may quote the record (a bad time, a member name): kept to one line.
+       SELECT $file_id, $file_path, ${recordNo}, NULL, regexp_replace(reject_reason, '[\\r\\n\\t]+', ' ', 'g'), snippet
+       FROM mapped m WHERE reject_reason IS NOT NULL`,
       { file_id: this.file.id, file_path: this.file.path },
     );
-    // Dedupe: the first record of each event_uid in this file, unless the store already has it. The
-    // rare repeated uids are found by grouping the uids alone, and both checks are hash anti-joins:
-    // a row is dropped when its uid repeats and it is not at the uid's first position (rowid on the
-    // positional path, else record_no; a general mapping may emit several rows for one record, and
-    // all of them are kept). A correlated NOT EXISTS on record_no < record_no did the same, but its
-    // plan buffered whole mapped rows (raw, details) outside the spillable pool and ran a 180 MB
-    // Azure file out of a 1 GB memory limit.
+    // Dedupe: the first record of each event_uid in this file, unless the store already has it.
+    // A per-record mapping has one row per record (unique rowid / record_no), so the rare repeats
+    // are found by grouping the uids alone and both checks are hash anti-joins. A general mapping
+    // may emit several rows per record and keeps every row of the first record of a uid.
     const values = EVENT_COLUMNS.map((c) => (c === 'file_id' ? '$file_id' : c === 'record_no' ? recordNo : `m.${c}`)).join(', ');
     const key = positional ? 'rowid' : 'record_no';
     // When the uid determines the time, only the stored events in this file's time range can
@@ -155,15 +154,29 @@ class FileLoad implements LoadContext {
       ? '(SELECT event_uid FROM events WHERE ts BETWEEN CAST($lo AS TIMESTAMPTZ) AND CAST($hi AS TIMESTAMPTZ))'
       : 'events';
     const inserted = await this.store.run(
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-       WITH repeated AS (
-         SELECT event_uid, min(${key}) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
-       )
-       SELECT ${values}
-       FROM mapped m
-         ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.${key}
-         ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
-       WHERE m.reject_reason IS NULL`,
+      perRecord
+        ? `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           WITH repeated AS (
+             SELECT event_uid, min(${key}) AS first_row FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid HAVING count(*) > 1
+           )
+           SELECT ${values}
+           FROM mapped m
+             ANTI JOIN repeated r ON r.event_uid = m.event_uid AND r.first_row <> m.${key}
+             ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
+           WHERE m.reject_reason IS NULL`
+        // First row(s) of each event_uid, by record_no, from a narrow aggregate. Not a window: a
+        // window materialises whole rows (raw, details) and ran out of memory on a 400 MB GCP file.
+        // Not a self anti-join on event_uid either: with many copies of one record it is quadratic
+        // (8,000 identical lines took 32 s and 2 GB; 100,000 filled the disk with spill files).
+        : `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+           WITH firsts AS (
+             SELECT event_uid, min(record_no) AS first_no FROM mapped WHERE reject_reason IS NULL GROUP BY event_uid
+           )
+           SELECT ${values}
+           FROM mapped m
+             SEMI JOIN firsts f ON f.event_uid = m.event_uid AND f.first_no = m.record_no
+             ANTI JOIN ${stored} e ON e.event_uid = m.event_uid
+           WHERE m.reject_reason IS NULL`,
       window ? { file_id: this.file.id, lo: counts.lo, hi: counts.hi } : { file_id: this.file.id },
     );
     const total = Number(counts?.total ?? 0);
@@ -218,13 +231,18 @@ class FileLoad implements LoadContext {
   async reject(recordNo: number | null, reason: string, snippet?: string | null, lineNo?: number | null): Promise<void> {
     await this.store.run(
       'INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet) VALUES ($1, $2, $3, $4, $5, $6)',
-      [this.file.id, this.file.path, recordNo, lineNo ?? null, reason, snippet ? snippet.replace(/[\r\n\t]+/g, ' ').slice(0, 200) : null],
+      [this.file.id, this.file.path, recordNo, lineNo ?? null, reason.replace(/[\r\n\t]+/g, ' '), snippet ? snippet.replace(/[\r\n\t]+/g, ' ').slice(0, 200) : null],
     );
     this.tally.records += 1;
     this.tally.rejected += 1;
   }
 
-  /** Fills rejects.line_no for newline-delimited files, where record and line numbers can differ. */
+  /**
+   * Fills rejects.line_no for newline-delimited files, where record and line numbers can differ.
+   * For lines DuckDB could not parse at all, the bytes themselves say more: a line that is not
+   * UTF-8 or is past the per-record limit gets that as its reason, and every such line gets the
+   * start of its text as the snippet.
+   */
   async resolveLineNumbers(): Promise<void> {
     if (this.sample.container !== 'ndjson' || this.tally.rejected === 0) return;
     const rows = await this.store.all<{ record_no: number }>(
@@ -232,10 +250,32 @@ class FileLoad implements LoadContext {
       [this.file.id, MAX_LINE_LOOKUPS],
     );
     if (rows.length === 0) return;
-    const map = await lineNumbersFor(this.file.path, this.file.gzip, rows.map((r) => r.record_no));
-    for (const [record, line] of map) {
-      await this.store.run('UPDATE rejects SET line_no = $1 WHERE file_id = $2 AND record_no = $3', [line, this.file.id, record]);
+    const facts = await lineFactsFor(this.sample.path, this.sample.gzip, rows.map((r) => r.record_no));
+    const records: string[] = [];
+    const lines: string[] = [];
+    const reasons: string[] = [];
+    const snippets: string[] = [];
+    for (const [record, f] of facts) {
+      const over = this.oversize.get(f.line);
+      records.push(String(record));
+      lines.push(String(f.line));
+      reasons.push(
+        over ? `record of ${over.bytes} bytes is past the ${MAX_RECORD_BYTES}-byte limit per line`
+          : f.invalidUtf8At !== undefined
+            ? `invalid UTF-8 (byte 0x${f.invalidByte!.toString(16).padStart(2, '0')} at column ${f.invalidUtf8At + 1}): not JSON text`
+            : '',
+      );
+      snippets.push((over?.head ?? f.head).replace(/[\r\n\t]+/g, ' ').slice(0, 200));
     }
+    // One statement for all of them (bound lists), not one UPDATE per reject.
+    await this.store.run(
+      `UPDATE rejects r SET line_no = f.line_no,
+         reason = CASE WHEN r.reason = 'malformed JSON' AND f.reason <> '' THEN f.reason ELSE r.reason END,
+         snippet = COALESCE(r.snippet, NULLIF(f.snippet, ''))
+       FROM (SELECT unnest($2)::BIGINT AS record_no, unnest($3)::BIGINT AS line_no, unnest($4) AS reason, unnest($5) AS snippet) f
+       WHERE r.file_id = $1 AND r.record_no = f.record_no`,
+      [this.file.id, records, lines, reasons, snippets],
+    );
   }
 
   /** Drops the file's temp tables; after a failure the transaction is aborted and that is fine. */
@@ -250,46 +290,26 @@ class FileLoad implements LoadContext {
   }
 }
 
+/** Bigger documents are not re-parsed in JavaScript to find an error's line (memory: the text is held twice). */
+const MAX_LOCATE_BYTES = 64 * 1024 * 1024;
+
 /** Finds the line of a JSON syntax error in a small document (error path only). */
 function locateJsonError(path: string, gzip: boolean): number | null {
+  let text: string;
   try {
-    if (fs.statSync(path).size > 64 * 1024 * 1024) return null;
+    if (fs.statSync(path).size > MAX_LOCATE_BYTES) return null;
     const buf = fs.readFileSync(path);
-    const text = (gzip ? zlib.gunzipSync(buf, { maxOutputLength: 256 * 1024 * 1024 }) : buf).toString('utf8').replace(/^\uFEFF/, '');
+    text = (gzip ? zlib.gunzipSync(buf, { maxOutputLength: MAX_LOCATE_BYTES }) : buf).toString('utf8').replace(/^\uFEFF/, '');
+  } catch {
+    return null;
+  }
+  try {
     JSON.parse(text);
     return null;
   } catch (e) {
     const m = /position (\d+)/.exec(messageOf(e));
-    if (!m) return null;
-    const buf = fs.readFileSync(path);
-    const text = (gzip ? zlib.gunzipSync(buf) : buf).toString('utf8').replace(/^\uFEFF/, '');
-    return lineOfOffset(text, Number(m[1]));
+    return m ? lineOfOffset(text, Number(m[1])) : null;
   }
-}
-
-/**
- * A corrupt or truncated gzip: inflate what precedes the damage into a temporary plain file, so
- * the readable records still load and the damage itself is one reject.
- */
-async function salvageGzip(path: string, check: InflateCheck): Promise<{ path: string; note: string; cleanup: () => void }> {
-  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sigtrail-salvage-'));
-  const out = nodePath.join(dir, 'salvaged.json');
-  // Streamed, so memory stays flat whatever the size; the stream simply ends at the damage.
-  const written = await new Promise<number>((resolve) => {
-    let n = 0;
-    const sink = fs.createWriteStream(out);
-    const gunzip = zlib.createGunzip();
-    const finish = (): void => { sink.end(() => resolve(n)); };
-    gunzip.on('data', (c: Buffer) => { n += c.length; sink.write(c); });
-    gunzip.on('end', finish);
-    gunzip.on('error', finish);
-    fs.createReadStream(path).on('error', finish).pipe(gunzip);
-  });
-  return {
-    path: out,
-    note: `corrupt gzip stream (${check.error ?? 'unknown error'}) after ${written} decompressed bytes; records before the damage were loaded`,
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
 }
 
 /** Parses a whole-document file once; returns DuckDB's error when it cannot. */
@@ -317,7 +337,7 @@ async function recordFile(
 
 async function ingestFile(store: Store, path: string, options: IngestOptions): Promise<FileOutcome> {
   const started = performance.now();
-  const { sha256, bytes } = await sha256File(path);
+  const { sha256, bytes, longestLine } = await sha256File(path);
   const base: FileOutcome = {
     path, sha256, bytes, adapter: null, status: 'loaded', seconds: 0,
     records: 0, inserted: 0, duplicates: 0, rejected: 0,
@@ -330,22 +350,25 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
   );
   if (prior) return done({ status: 'already-ingested', adapter: prior.adapter });
 
-  let sample = sniff(path);
-  const adapter = chooseAdapter(sample, options.source);
-  // gzip: refuse bombs before DuckDB inflates anything; salvage what precedes corruption.
-  let salvage: { note: string; cleanup: () => void } | undefined;
-  if (adapter && sample.gzip) {
-    const check = await measureInflated(path);
-    if (check.error) {
-      const s = await salvageGzip(path, check);
-      salvage = s;
-      sample = { ...sniff(s.path), path: s.path };
-    } else {
-      sample = { ...sample, decodedBytes: check.bytes };
-    }
+  const prepared = await prepareInput(path, { longestLine });
+  try {
+    return await loadPrepared(store, prepared, { path, sha256, bytes, done }, options);
+  } finally {
+    prepared.release();
   }
+}
+
+async function loadPrepared(
+  store: Store,
+  prepared: PreparedInput,
+  file: { path: string; sha256: string; bytes: number; done: (o: Partial<FileOutcome>) => FileOutcome },
+  options: IngestOptions,
+): Promise<FileOutcome> {
+  const { path, sha256, bytes, done } = file;
+  const { sample, salvageNote } = prepared;
+  const adapter = chooseAdapter(sample, options.source);
   if (!adapter) {
-    const why = sample.container === 'empty' ? 'empty file'
+    const why = sample.container === 'empty' ? (salvageNote ? `${salvageNote.replace(/;.*$/, '')}: nothing readable` : 'empty file')
       : sample.container === 'binary' ? 'binary content, not a log'
       : 'no adapter recognises this content (use --source to force one)';
     await store.transaction(async () => {
@@ -370,14 +393,13 @@ async function ingestFile(store: Store, path: string, options: IngestOptions): P
     await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
     await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
     const id = await recordFile(store, { path, sha256, bytes, adapter: adapter.id, container: sample.container, status: 'loaded' });
-    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, options.trustedLogs);
+    const ctx = new FileLoad(store, { id, path, sha256, gzip: sample.gzip }, sample, documentError, prepared.oversize, options.trustedLogs);
     try {
-      if (salvage) await ctx.reject(null, salvage.note);
+      if (salvageNote) await ctx.reject(null, salvageNote);
       await adapter.load(ctx);
       await ctx.resolveLineNumbers();
     } finally {
       await ctx.cleanup();
-      salvage?.cleanup();
     }
     await store.run('UPDATE files SET records = $1, rejected = $2 WHERE file_id = $3', [ctx.tally.records, ctx.tally.rejected, id]);
     return done({ adapter: adapter.id, ...ctx.tally });
@@ -413,11 +435,19 @@ function safeSize(path: string): number {
 
 /** An unexpected failure on one file: keep a record of it (never silently lost) and move on. */
 async function recordFailure(store: Store, path: string, bytes: number, e: unknown): Promise<FileOutcome> {
-  const message = messageOf(e).split('\n')[0] ?? 'failed';
+  let message = messageOf(e).split('\n')[0] ?? 'failed';
+  // DuckDB counts reserved buffers against its limit: a document with a value of tens of MB can pass it.
+  if (/Out of Memory Error/.test(message)) message += ` (raise SIGTRAIL_MEMORY_LIMIT, now ${process.env.SIGTRAIL_MEMORY_LIMIT ?? '2GB'})`;
+  else if (e instanceof SigtrailError && e.hint) message += ` (${e.hint})`;
   let sha256 = '';
   try { sha256 = (await sha256File(path)).sha256; } catch { /* unreadable */ }
   try {
     await store.transaction(async () => {
+      // A retry replaces an earlier failed attempt, as for unrecognised files.
+      if (sha256) {
+        await store.run("DELETE FROM rejects WHERE file_id IN (SELECT file_id FROM files WHERE sha256 = $1 AND status <> 'loaded')", [sha256]);
+        await store.run("DELETE FROM files WHERE sha256 = $1 AND status <> 'loaded'", [sha256]);
+      }
       const id = await recordFile(store, { path, sha256, bytes, adapter: null, container: null, status: 'failed' });
       await store.run('UPDATE files SET records = 1, rejected = 1 WHERE file_id = $1', [id]);
       await store.run('INSERT INTO rejects (file_id, path, reason) VALUES ($1, $2, $3)', [id, path, `file failed to load: ${message}`]);

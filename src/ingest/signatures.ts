@@ -72,7 +72,7 @@ export async function writeSignatures(store: Store, file: FileRef, tally: Tally,
   await store.run(
     `INSERT INTO rejects (file_id, path, record_no, line_no, reason, snippet)
      SELECT $file_id, $path, record_no, NULL,
-            COALESCE(reject_reason, 'kept in signatures, not fully decoded: ' || decode_error),
+            regexp_replace(COALESCE(reject_reason, 'kept in signatures, not fully decoded: ' || decode_error), '[\\r\\n\\t]+', ' ', 'g'),
             left(regexp_replace(snippet, '[\\r\\n\\t]+', ' ', 'g'), 200)
      FROM sig_in WHERE reject_reason IS NOT NULL OR decode_error IS NOT NULL ORDER BY ord`,
     params,

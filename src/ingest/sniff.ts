@@ -20,6 +20,8 @@ export interface Sample {
   head: string;
   /** True when `head` is the whole (decompressed) file. */
   complete: boolean;
+  /** The text starts with a UTF-8 byte-order mark (removed from `head`). */
+  bom?: boolean;
   container: Container;
   /** The first record when it could be parsed from the head (first line, or the whole document). */
   first?: unknown;
@@ -80,7 +82,7 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-const WRAPPER_KEYS = ['Records', 'records', 'Events', 'entries', 'items', 'workflow_runs', 'jobs'];
+export const WRAPPER_KEYS = ['Records', 'records', 'Events', 'entries', 'items', 'workflow_runs', 'jobs'];
 
 function firstRecordOf(v: unknown): unknown {
   if (Array.isArray(v)) return v[0];
@@ -93,25 +95,53 @@ function firstRecordOf(v: unknown): unknown {
   return v;
 }
 
+/**
+ * Newline-delimited records whose first line is damaged (a partial write, a file cut by rotation or
+ * `tail -c`): most complete lines after the first parse on their own as objects. Lines of a
+ * pretty-printed document never do (`"key": value,`), so this does not misread a document.
+ * Returns the first such record.
+ */
+function laterLinesAreRecords(head: string, complete: boolean): { ok: true; first: unknown } | { ok: false } {
+  const lines = head.split('\n').slice(1);
+  if (!complete) lines.pop(); // the head may end mid-line
+  let records = 0;
+  let others = 0;
+  let first: unknown;
+  for (const l of lines.slice(0, 200)) {
+    if (l.trim() === '') continue;
+    const p = /^\s*\{/.test(l) ? tryParse(l) : { ok: false as const };
+    if (p.ok && p.value !== null && typeof p.value === 'object' && !Array.isArray(p.value)) {
+      if (records++ === 0) first = p.value;
+    } else others++;
+  }
+  return records > 0 && records > others ? { ok: true, first } : { ok: false };
+}
+
 /** Samples a file for format detection. Never throws for content; only for I/O errors. */
 export function sniff(path: string): Sample {
   const { bytes, gzip, complete, decodedBytes } = readHead(path);
   let head = bytes.toString('utf8');
-  if (head.charCodeAt(0) === 0xfeff) head = head.slice(1);
-  const base = { path, gzip, head, complete, ...(decodedBytes === undefined ? {} : { decodedBytes }) };
+  const bom = head.charCodeAt(0) === 0xfeff;
+  if (bom) head = head.slice(1);
+  const base = { path, gzip, head, complete, bom, ...(decodedBytes === undefined ? {} : { decodedBytes }) };
   if (head.trim() === '') return { ...base, container: 'empty' };
-  if (looksBinary(bytes)) return { ...base, container: 'binary' };
   const trimmed = head.trimStart();
   const c = trimmed[0];
-  if (c !== '{' && c !== '[') return { ...base, container: 'text' };
+  const json = c === '{' || c === '[';
   const nl = trimmed.indexOf('\n');
   const firstLine = nl === -1 ? trimmed : trimmed.slice(0, nl);
-  const line = tryParse(firstLine);
+  // A first line that parses is a log line, whatever follows it: a corrupt line or a run of NULs
+  // further on (a crash mid-write) must not make the whole file look binary.
+  const line = json ? tryParse(firstLine) : { ok: false as const };
   if (line.ok) return { ...base, container: 'ndjson', first: line.value, firstRecord: firstRecordOf(line.value) };
-  if (complete) {
+  if (json && complete) {
     const whole = tryParse(trimmed);
     if (whole.ok) return { ...base, container: 'document', first: whole.value, firstRecord: firstRecordOf(whole.value) };
   }
+  const later = laterLinesAreRecords(trimmed, complete);
+  if (later.ok) return { ...base, container: 'ndjson', first: later.first, firstRecord: firstRecordOf(later.first) };
+  if (looksBinary(bytes)) return { ...base, container: 'binary' };
+  if (!json) return { ...base, container: 'text' };
   // A first line longer than the head cannot be parsed here; it is still one record per line.
   if (nl === -1) return { ...base, container: 'ndjson' };
   return { ...base, container: 'document' };

@@ -53,7 +53,7 @@ function wrapperPaths(unwrap: readonly string[]): string[] {
   });
 }
 
-function hasWrapper(sample: Sample, unwrap: readonly string[]): boolean {
+export function hasWrapper(sample: Sample, unwrap: readonly string[]): boolean {
   const f = sample.first;
   if (Array.isArray(f)) return true;
   if (f && typeof f === 'object') return unwrap.some((k) => Array.isArray((f as Record<string, unknown>)[k]));

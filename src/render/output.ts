@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import type { Plain, Row } from '../store/values.js';
 import { renderArrow } from './arrow.js';
 import { renderCsv } from './csv.js';
-import { renderJson, renderNdjson } from './json.js';
+import { jsonLine, renderJson, renderNdjson } from './json.js';
 import { stripControl } from './sanitize.js';
 import { renderTable } from './table.js';
 
@@ -76,7 +76,7 @@ export class Output {
    */
   document(doc: Plain | object, tableView: { columns: readonly string[]; rows: readonly Row[]; title?: string }): void {
     if (this.format === 'json') this.write(renderJson(doc));
-    else if (this.format === 'ndjson') this.write(JSON.stringify(doc) + '\n');
+    else if (this.format === 'ndjson') this.write(jsonLine(doc) + '\n');
     else this.rows(tableView.columns, tableView.rows, { title: tableView.title });
   }
 

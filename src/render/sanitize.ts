@@ -8,15 +8,16 @@
 // isolates that can make text display differently from what it is (Trojan Source).
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 
 /**
- * Makes text safe for a terminal: ANSI/OSC sequences removed, other control characters shown as
- * visible escapes (`\x1b`, `\u202e`), so an analyst sees that something was there.
+ * Makes text safe for a terminal: every control character, including the ESC that starts an
+ * ANSI/OSC sequence, is shown as a visible escape (`\x1b`, `\u202e`) so that nothing reaches the
+ * terminal as a command. The rest of a sequence stays as plain text: removing whole sequences would
+ * hide what they carry (an OSC title or hyperlink can hold any text an attacker wants unseen), and
+ * the analyst should see the field as it was logged, as the HTML report shows it.
  */
 export function stripControl(text: string): string {
-  return text.replace(ANSI, '').replace(CONTROL, (c) => {
+  return text.replace(CONTROL, (c) => {
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });

@@ -145,6 +145,8 @@ const recordColumn = <T extends RecordPointer>(weight = 12): Column<T> => ({ hea
 // ---- sections --------------------------------------------------------------------------------
 
 const BOUNDS = ['earliest_possible', 'first_evidence', 'contained_at', 'last_use'] as const;
+/** Evidence rows also cite the first exposure (between the two first bounds) and what reopened the window. */
+const EVIDENCE_ORDER: readonly string[] = ['earliest_possible', 'first_exposure', 'first_evidence', 'contained_at', 'last_use', 'open'];
 
 function windowTable(model: ReportModel): string {
   const w = model.window;
@@ -158,7 +160,7 @@ function windowTable(model: ReportModel): string {
     recordColumn(16),
   ];
   // Evidence in bound order; a bound name sigtrail does not know goes last (the sort is stable).
-  const rank = (bound: string): number => (BOUNDS as readonly string[]).indexOf(bound) >>> 0;
+  const rank = (bound: string): number => EVIDENCE_ORDER.indexOf(bound) >>> 0;
   const ordered = [...w.evidence].sort((a, b) => rank(a.bound) - rank(b.bound));
   return (
     `<table class="bounds"><tbody>${rows}<tr><th scope="row">open</th><td>${w.open ? badge('open', 'yes — not contained, or used after containment') : badge('contained', 'no')}</td></tr></tbody></table>` +

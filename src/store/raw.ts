@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { SigtrailError } from '../errors.js';
 import { sha256File } from '../ingest/hash.js';
-import { sniff } from '../ingest/sniff.js';
+import { prepareInput } from '../ingest/prepare.js';
 import { planStaging } from '../ingest/stage.js';
 import { adapterById } from '../sources/registry.js';
 import type { Store } from './database.js';
@@ -42,14 +42,16 @@ async function rereadRecord(store: Store, file: { path: string; sha256: string; 
   if (!fs.existsSync(file.path)) {
     throw new SigtrailError('NOT_FOUND', `source file ${file.path} is no longer there`, { hint: 'the record was not kept in the database; restore the file' });
   }
-  const { sha256 } = await sha256File(file.path);
+  const { sha256, longestLine } = await sha256File(file.path);
   if (sha256 !== file.sha256) {
     throw new SigtrailError('VERIFICATION', `source file ${file.path} changed since it was ingested (sha256 ${sha256} ≠ ${file.sha256})`);
   }
   const adapter = file.adapter ? adapterById(file.adapter) : undefined;
-  const plan = planStaging(sniff(file.path), adapter?.stageOptions?.unwrap ?? []);
-  if (plan.explode) await store.run(plan.explode, plan.staging.params);
+  // Read exactly as ingest read it: the same literal path, BOM handling and gzip salvage, so record numbers agree.
+  const prepared = await prepareInput(file.path, { longestLine });
+  const plan = planStaging(prepared.sample, adapter?.stageOptions?.unwrap ?? []);
   try {
+    if (plan.explode) await store.run(plan.explode, plan.staging.params);
     const r = await store.one<{ rec: string | null }>(
       `WITH staged AS (${plan.staging.sql}) SELECT CAST(rec AS VARCHAR) AS rec FROM staged WHERE record_no = $record_no`,
       { ...plan.staging.params, record_no: recordNo },
@@ -58,5 +60,6 @@ async function rereadRecord(store: Store, file: { path: string; sha256: string; 
     return JSON.parse(r.rec) as Plain;
   } finally {
     for (const t of plan.staging.temp) await store.exec(`DROP TABLE IF EXISTS ${t}`);
+    prepared.release();
   }
 }

@@ -42,10 +42,12 @@ describe('over the real GitHub audit adapter', () => {
     expect(rule(r, 'UNEXPECTED_REF')[0].summary).toMatch(/^job passed the key's secret on ref refs\/pull\/\*\/merge \(run 13578811442\)/);
   });
 
-  it('opens the window at that job, from the secret\'s creation to its rotation', () => {
+  it('cites that job as the first exposure and the signature outside any build as the first evidence, from the secret\'s creation to its rotation', () => {
     expect(r.window).toMatchObject({
-      earliest_possible: '2025-03-03T09:12:44.518Z', first_evidence: '2025-03-09T23:02:58.117Z', contained_at: '2025-03-11T08:40:12.775Z',
+      earliest_possible: '2025-03-03T09:12:44.518Z', first_evidence: '2025-03-10T11:30:00Z', contained_at: '2025-03-11T08:40:12.775Z',
     });
+    expect(r.window.evidence.find((e) => e.bound === 'first_exposure')).toMatchObject({ ts: '2025-03-09T23:02:58.117Z', ref: expect.stringMatching(/^ci_runs:/) as unknown });
+    expect(r.window.evidence.find((e) => e.bound === 'first_evidence')).toMatchObject({ ref: `signatures:${sig.late}` });
     expect(r.window.evidence.find((e) => e.bound === 'contained_at')!.summary).toBe('org.update_actions_secret on COSIGN_PRIVATE_KEY by mleroux');
   });
 

@@ -37,6 +37,8 @@ describe('the exposure window', () => {
     });
     expect(r.window.evidence.map((e) => [e.bound, e.ts, e.source, e.ref, e.alias ?? null])).toEqual([
       ['earliest_possible', '2024-02-04T10:00:00Z', 'aws.cloudtrail', `events:${createSecret}`, null],
+      // The attacker's job was handed the secret at 14:02, after the first use (a refused Vault read).
+      ['first_exposure', '2025-03-10T14:02:00Z', 'github', `ci_runs:${inc.uid.attackerJob}`, null],
       ['first_evidence', '2025-03-10T12:40:00Z', 'vault.audit', `events:${inc.uid.vaultDenied}`, null],
       ['contained_at', '2025-03-10T15:30:00Z', 'github.audit', `events:${inc.uid.ciSecretChange}`, 'COSIGN_KEY'],
       ['contained_at', '2025-03-10T15:32:00Z', 'aws.cloudtrail', `events:${putSecret}`, 'release/cosign-key'],
@@ -47,9 +49,9 @@ describe('the exposure window', () => {
     const first = r.window.evidence[0];
     expect(first.file).toMatch(/111122223333_CloudTrail_us-east-1_20250310T0000Z_history\.json\.gz$/);
     expect(first.record_no).toBe(1);
-    expect(r.window.evidence[1].summary).toBe('SIGN_DENIED: 1 denied attempt on kv/release/cosign by approle/ci-readonly from 203.0.113.50 (read kv/data/release/cosign: permission denied)');
-    expect(r.window.evidence[2].summary).toBe('repo.update_actions_secret on COSIGN_KEY by alice-admin');
-    expect(r.window.evidence[4].summary).toBe('update kv/data/release/cosign on kv/release/cosign by userpass/alice');
+    expect(r.window.evidence[2].summary).toBe('SIGN_DENIED: 1 denied attempt on kv/release/cosign by approle/ci-readonly from 203.0.113.50 (read kv/data/release/cosign: permission denied)');
+    expect(r.window.evidence[3].summary).toBe('repo.update_actions_secret on COSIGN_KEY by alice-admin');
+    expect(r.window.evidence[5].summary).toBe('update kv/data/release/cosign on kv/release/cosign by userpass/alice');
   });
 
   it('resolved every alias of the key in the store', () => {

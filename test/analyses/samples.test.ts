@@ -18,7 +18,10 @@ interface Rec { source: string; ts: string; id: string }
 interface Expected {
   findings: { rule: string; evidence: Rec[] }[];
   must_not_report: { rules: string[]; baseline_signature_uuids: string[] };
-  window: { contained_at: { ts: string }; last_use: { ts: string }; open: boolean };
+  window: {
+    earliest_possible: { ts: string; evidence: Rec[] }; first_exposure: { ts: string; evidence: Rec[] }; first_evidence: { ts: string; evidence: Rec[] };
+    contained_at: { ts: string }; last_use: { ts: string }; open: boolean;
+  };
   signed: { attested: { uuid: string }[]; anomalous: { uuid: string }[]; unattested: { uuid: string }[] };
   distrust: { digests: string[] };
 }
@@ -68,6 +71,17 @@ describe('the demo incident, judged by samples/expected.json', () => {
     expect(r.findings.filter((f) => expected.must_not_report.rules.includes(f.rule))).toEqual([]);
     const cited = r.findings.flatMap((f) => f.evidence.map((e) => e.entry_uuid)).filter((u): u is string => Boolean(u));
     expect(cited.filter((u) => expected.must_not_report.baseline_signature_uuids.some((b) => sameId(u, b)))).toEqual([]);
+  });
+
+  it('opens the window at the earliest record of the key (no rotation is logged), cites the first exposure, and dates the first evidence at the first rogue signature', () => {
+    const bound = (b: string) => r.window.evidence.find((e) => e.bound === b);
+    const w = expected.window;
+    expect(second(r.window.earliest_possible!)).toBe(w.earliest_possible.ts);
+    expect(bound('earliest_possible')?.ref).toContain(w.earliest_possible.evidence[0].id);
+    expect(second(bound('first_exposure')!.ts!)).toBe(w.first_exposure.ts);
+    expect(bound('first_exposure')?.summary).toMatch(/^SECRET_TO_UNEXPECTED_JOB: COSIGN_KEY passed to/);
+    expect(second(r.window.first_evidence!)).toBe(w.first_evidence.ts);
+    expect(sameId(bound('first_evidence')!.ref.replace(/^signatures:/, ''), w.first_evidence.evidence[0].id)).toBe(true);
   });
 
   it('closes the window when the last alias is revoked, and keeps it open for the entry signed after', () => {

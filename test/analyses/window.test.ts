@@ -57,7 +57,7 @@ describe('window bounds', () => {
     });
     const ev = Object.fromEntries(r.window.evidence.map((e) => [e.bound, e]));
     expect(ev.earliest_possible).toMatchObject({ ref: `events:${rotate}`, source: 'vault.audit', file: 'fixture://vault.audit.ndjson', record_no: expect.any(Number) as unknown });
-    expect(ev.earliest_possible.summary).toBe('last creation or rotation of the key material before the first evidence: update transit/keys/release/rotate on vault:release');
+    expect(ev.earliest_possible.summary).toBe('last creation or rotation of the key material before the first finding: update transit/keys/release/rotate on vault:release');
     expect(ev.first_evidence.ref).toBe(`events:${first}`);
     expect(ev.first_evidence.summary).toMatch(/^UNKNOWN_SIGNER: new principal token\/stolen signed with the key/);
     expect(ev.contained_at).toMatchObject({ ref: `events:${disable}`, summary: 'update transit/keys/release/config on vault:release by userpass/admin' });
@@ -91,6 +91,48 @@ describe('window bounds', () => {
     const r = await investigateCase(b.store, { ...CASE, window: { from: at(-2, '00:00') } });
     expect(r.findings).toEqual([]);
     expect(r.window).toMatchObject({ earliest_possible: at(-2, '00:00'), first_evidence: null, contained_at: null, open: true });
+  });
+});
+
+describe('exposure and first use (a key kept in a CI secret)', () => {
+  const FP = 'c3'.repeat(32);
+  const CI_CASE = { keys: [`fp:${FP}`, 'secret:COSIGN_KEY'], expected: { workflows: ['acme/app/.github/workflows/release.yml'], refs: ['refs/tags/v*'] } };
+  const job = (day: number, hhmm: string, workflow: string, ref: string): Promise<string> =>
+    b.ciRun({ level: 'job', job_name: 'build', run_id: `${day}${hhmm}`.replace(/\D/g, ''), repo: 'acme/app', workflow, ref, trigger_event: 'push', runner_type: 'github-hosted', actor: 'dev', started_at: at(day, hhmm), completed_at: at(day, hhmm).replace(/:(\d\d)Z$/, ':$1Z').replace(/T(\d\d):/, (_m, h: string) => `T${String(Number(h) + 1).padStart(2, '0')}:`), secrets_passed: ['COSIGN_KEY'] });
+  /** Daily releases (attested), the history the novelty rules compare with. */
+  async function history(): Promise<void> {
+    for (let d = -40; d < 0; d++) {
+      await job(d, '10:00', '.github/workflows/release.yml', `refs/tags/v1.${d + 100}`);
+      await b.signature({ integrated_time: at(d, '10:05'), signer_kind: 'key', key_fingerprint: FP, artifact_digest: String(d + 100).padStart(64, '0') });
+    }
+  }
+
+  it('dates first_evidence at the first rogue signature, and cites the earlier hand-over to a rogue job as first_exposure', async () => {
+    await history();
+    const rogue = await job(0, '09:00', '.github/workflows/debug.yml', 'refs/heads/debug');
+    const forged = await b.signature({ integrated_time: at(0, '13:00'), signer_kind: 'key', key_fingerprint: FP, artifact_digest: 'e'.repeat(64) });
+    const r = await investigateCase(b.store, CI_CASE);
+    expect(r.findings.map((f) => f.rule)).toContain('SECRET_TO_UNEXPECTED_JOB');
+    expect(r.window.first_evidence).toBe(at(0, '13:00'));
+    const ev = Object.fromEntries(r.window.evidence.map((e) => [e.bound, e]));
+    expect(ev.first_evidence.ref).toBe(`signatures:${forged}`);
+    expect(ev.first_exposure).toMatchObject({ ts: at(0, '09:00'), ref: `ci_runs:${rogue}` });
+    expect(ev.first_exposure.summary).toMatch(/^SECRET_TO_UNEXPECTED_JOB: COSIGN_KEY passed to acme\/app\/\.github\/workflows\/debug\.yml/);
+    // No rotation is logged: the window reaches back to the earliest record of the key.
+    expect(r.window.earliest_possible).toBe(at(-40, '10:05'));
+    expect(r.window.evidence.map((e) => e.bound).slice(0, 3)).toEqual(['earliest_possible', 'first_exposure', 'first_evidence']);
+  });
+
+  it('with only a hand-over and no use, the exposure is the first evidence, and a rotation after it contains the window', async () => {
+    await history();
+    const rogue = await job(0, '09:00', '.github/workflows/debug.yml', 'refs/heads/debug');
+    const rotate = await b.event({ source: 'github.audit', ts: at(0, '11:00'), action: 'ci.secret_change', native_action: 'repo.update_actions_secret', actor: 'admin', target: 'COSIGN_KEY', repo: 'acme/app' });
+    const r = await investigateCase(b.store, CI_CASE);
+    expect(r.window).toMatchObject({ first_evidence: at(0, '09:00'), contained_at: at(0, '11:00'), open: false });
+    const ev = Object.fromEntries(r.window.evidence.map((e) => [e.bound, e]));
+    expect(ev.first_evidence.ref).toBe(`ci_runs:${rogue}`);
+    expect(ev.first_exposure.ref).toBe(`ci_runs:${rogue}`);
+    expect(ev.contained_at.ref).toBe(`events:${rotate}`);
   });
 });
 

@@ -3,9 +3,10 @@ import { csvCell, escapeHtml, stripControl, terminalCell } from '../../src/rende
 
 describe('terminal output', () => {
   it.each([
-    ['colour escape removed', 'ok\u001b[31mRED\u001b[0m', 'okRED'],
-    ['OSC 8 hyperlink / title escape removed', '\u001b]0;pwned\u0007title', 'title'],
-    ['cursor movement removed', 'a\u001b[2Jb', 'ab'],
+    // Shown, not removed: a removed sequence would hide its payload (the "pwned" below) from the analyst.
+    ['colour escape shown', 'ok\u001b[31mRED\u001b[0m', 'ok\\x1b[31mRED\\x1b[0m'],
+    ['OSC 8 hyperlink / title escape shown with its payload', '\u001b]0;pwned\u0007title', '\\x1b]0;pwned\\x07title'],
+    ['cursor movement shown', 'a\u001b[2Jb', 'a\\x1b[2Jb'],
     ['bare ESC shown, not sent', 'x\u001by', 'x\\x1by'],
     ['bell shown', 'ding\u0007', 'ding\\x07'],
     ['C1 CSI shown', 'a\u009b31mb', 'a\\x9b31mb'],

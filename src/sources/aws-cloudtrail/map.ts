@@ -9,6 +9,7 @@
  * - `AssumeRoleWithWebIdentity` from GitHub's OIDC provider names the repo and ref in the token
  *   subject (`repo:<org>/<repo>:ref:<ref>`); the access key it issues is what later calls carry.
  */
+import { tsRawSql } from '../shared/time.js';
 
 /** JSON paths read from each record (exported for the benchmark, which extracts the same fields). */
 export const FIELDS = {
@@ -225,7 +226,7 @@ SELECT
   'aws.cloudtrail:' || COALESCE(event_id, '') || ':' || md5(canonical) AS event_uid,
   'aws.cloudtrail' AS source,
   ts,
-  NULL::VARCHAR AS ts_raw,
+  ${tsRawSql('COALESCE(event_time, at_timestamp)')} AS ts_raw,
   action,
   CASE WHEN event_source IS NOT NULL THEN split_part(event_source, '.', 1) || ':' || event_name ELSE event_name END AS native_action,
   CASE

@@ -14,6 +14,7 @@
  * time (GitHub sends the delivery time only in HTTP headers).
  */
 import { fieldsSql } from '../shared/fields.js';
+import { tsRawSql } from '../shared/time.js';
 import { githubFailedSql, githubJobUidSql, githubRunUidSql, githubWorkflowSql } from '../shared/github.js';
 
 const OBJ = {
@@ -83,7 +84,8 @@ const WRAPPER = {
 
 const o = fieldsSql('obj', OBJ, { listName: '_o' });
 const w = fieldsSql('rec', WRAPPER, { listName: '_w' });
-const isObject = (col: string): string => `starts_with(${col}, '{')`;
+// A field's text starts with '{' for an object, but also for a string such as "{oops": only valid JSON is parsed.
+const isObject = (col: string): string => `(starts_with(${col}, '{') AND json_valid(${col}))`;
 
 const BASE = `
 k0 AS (
@@ -113,9 +115,9 @@ k0 AS (
   SELECT *, ${o.list} FROM x
 ), z AS (
   SELECT * EXCLUDE (_o, labels_text),
-    CASE WHEN starts_with(labels_text, '[') THEN TRY_CAST(json(labels_text) AS VARCHAR[]) END AS labels
+    CASE WHEN starts_with(labels_text, '[') AND json_valid(labels_text) THEN TRY_CAST(json(labels_text) AS VARCHAR[]) END AS labels
   FROM (SELECT *, ${o.items} FROM y)
-), m AS (
+), m0 AS (
   SELECT *,
     CASE WHEN is_webhook THEN 'github.actions/webhook' ELSE 'github.actions/rest' END AS shape,
     COALESCE(status, w_action) AS state,
@@ -124,7 +126,7 @@ k0 AS (
     NULLIF(COALESCE(obj_repo, w_repo,
       NULLIF(regexp_extract(COALESCE(run_url, url), '/repos/([^/]+/[^/]+)/', 1), ''),
       NULLIF(regexp_extract(html_url, '^https://[^/]+/([^/]+/[^/]+)/', 1), '')), '') AS repo,
-    st_ts_ok(CASE kind
+    CASE kind
       WHEN 'run' THEN CASE status
         WHEN 'completed' THEN COALESCE(updated_at, run_started_at, created_at)
         WHEN 'in_progress' THEN COALESCE(run_started_at, updated_at, created_at)
@@ -134,17 +136,19 @@ k0 AS (
         WHEN 'in_progress' THEN COALESCE(started_at, created_at)
         ELSE COALESCE(created_at, started_at) END
       WHEN 'package' THEN COALESCE(pv_created, pv_updated, created_at, updated_at)
-    END) AS ts,
+    END AS ts_src,
     -- A conclusion only means something once the run or job has completed.
     CASE WHEN status IS NULL OR status = 'completed' THEN conclusion END AS final_conclusion
   FROM z
+), m AS (
+  SELECT *, st_ts_ok(ts_src) AS ts FROM m0
 ), r AS (
   SELECT *,
     CASE
       WHEN stage_reject IS NOT NULL THEN NULL
       WHEN kind IS NULL AND ${isObject('has_repository')} THEN
         'GitHub webhook delivery not mapped (sigtrail reads workflow_run, workflow_job and package deliveries): '
-        || COALESCE('action "' || w_action || '", ', '') || 'keys ' || array_to_string(list_sort(json_keys(rec))[1:8], ',')
+        || COALESCE('action "' || left(w_action, 60) || '", ', '') || 'keys ' || array_to_string(list_sort(json_keys(rec))[1:8], ',')
       WHEN kind IS NULL THEN 'not a GitHub Actions run, job or webhook delivery'
       WHEN kind = 'dispatch' THEN 'workflow_dispatch delivery has no time in its payload (GitHub sends the delivery time only in HTTP headers)'
       WHEN id IS NULL THEN 'workflow ' || kind || ' without an id'
@@ -165,7 +169,7 @@ SELECT
     ELSE COALESCE(pv_id, id) || ':' || COALESCE(w_action, '?') END AS event_uid,
   'github.actions' AS source,
   ts,
-  NULL::VARCHAR AS ts_raw,
+  ${tsRawSql('ts_src')} AS ts_raw,
   CASE kind WHEN 'run' THEN 'ci.run' WHEN 'job' THEN 'ci.job'
     ELSE CASE WHEN w_action IN ('published', 'updated') THEN 'release.publish' ELSE 'other' END END AS action,
   CASE WHEN kind = 'package' THEN 'package.' ELSE 'workflow_' || kind || '.' END || COALESCE(w_action, status, '?') AS native_action,

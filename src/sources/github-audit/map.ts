@@ -15,6 +15,7 @@
 import { fieldsSql } from '../shared/fields.js';
 import { githubFailedSql, githubJobUidSql, githubRunUidSql, githubWorkflowSql } from '../shared/github.js';
 import { canonicalHashSql } from '../shared/record-hash.js';
+import { nsEpochSql } from '../shared/time.js';
 
 /** Read at the top level and, for legacy records, under `data{}`. */
 const NESTABLE = [
@@ -100,7 +101,7 @@ const nested = NESTABLE.map((k) => `NULLIF(COALESCE(t_${k}, d_${k}), '') AS ${k}
  * text, and casting that short text is far cheaper than another parse of the whole record.
  * NULL (not []) when the entry has no such array.
  */
-const list = (k: string): string => `CASE WHEN starts_with(${k}, '[') THEN TRY_CAST(json(${k}) AS VARCHAR[]) END`;
+const list = (k: string): string => `CASE WHEN starts_with(${k}, '[') AND json_valid(${k}) THEN TRY_CAST(json(${k}) AS VARCHAR[]) END`;
 
 /**
  * Shared by the events and ci_runs mappings: one row per staged record with `reject_reason`.
@@ -115,7 +116,8 @@ x AS (
   FROM x
 ), g2 AS (
   SELECT *, ${d.list} FROM (
-    SELECT *, CASE WHEN starts_with(data_text, '{') THEN json(data_text) END AS data_json FROM g)
+    -- A string "data" that merely starts with '{' is not parsed (json() would fail the whole file).
+    SELECT *, CASE WHEN starts_with(data_text, '{') AND json_valid(data_text) THEN json(data_text) END AS data_json FROM g)
 ), g3 AS (
   SELECT * EXCLUDE (_d, data_json), ${d.items} FROM g2
 ), n0 AS (
@@ -149,7 +151,7 @@ SELECT
                                                                 || ':' || CAST(epoch_ms(ts) AS VARCHAR)) END AS event_uid,
   'github.audit' AS source,
   ts,
-  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') THEN time_raw END AS ts_raw,
+  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') OR ${nsEpochSql('time_raw')} THEN time_raw END AS ts_raw,
   verb AS action,
   action AS native_action,
   CASE

@@ -20,6 +20,7 @@
  */
 import { fieldsSql } from '../shared/fields.js';
 import { canonicalHashSql } from '../shared/record-hash.js';
+import { nsEpochSql } from '../shared/time.js';
 
 const FIELDS = {
   id: '$.id',
@@ -129,7 +130,7 @@ x AS (
 ), g2 AS (
   SELECT *,
     COALESCE(t_custom, d_custom, p_custom) AS custom,
-    CASE WHEN starts_with(j_runner_tags_text, '[') THEN TRY_CAST(json(j_runner_tags_text) AS VARCHAR[]) END AS j_runner_tags
+    CASE WHEN starts_with(j_runner_tags_text, '[') AND json_valid(j_runner_tags_text) THEN TRY_CAST(json(j_runner_tags_text) AS VARCHAR[]) END AS j_runner_tags
   FROM g
 ), n AS (
   SELECT *,
@@ -210,7 +211,7 @@ SELECT
     END AS event_uid,
   'gitlab.audit' AS source,
   ts,
-  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') THEN time_raw END AS ts_raw,
+  CASE WHEN regexp_matches(time_raw, '\\.[0-9]{7,}') OR ${nsEpochSql('time_raw')} THEN time_raw END AS ts_raw,
   verb AS action,
   CASE kind
     WHEN 'request' THEN COALESCE(meta_caller_id, controller || '#' || ctl_action, method || ' ' || req_path)

@@ -38,7 +38,7 @@ export function mapRekorRow(r: RekorRow, trust: TrustedLogs): SignatureInput {
     const entry = entryFromFields(fields, r.shape === 'v1' ? 'rekor.v1' : 'rekor.tle');
     return signatureRow(entry, recordNo, trust, r.raw);
   } catch (e) {
-    const name = fields.uuid ? `Rekor entry ${fields.uuid.slice(-64, -48)}…` : `Rekor entry (log index ${fields.log_index ?? '?'})`;
+    const name = fields.uuid ? `Rekor entry ${fields.uuid.slice(-64, -48)}…` : `Rekor entry (log index ${fields.log_index?.slice(0, 40) ?? '?'})`;
     return { record_no: recordNo, reject_reason: `${name}: ${messageOf(e)}`, snippet: str(r.snippet) };
   }
 }
