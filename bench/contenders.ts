@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { objectBytesFor } from '../src/ingest/stage.js';
 import { DEFAULT_MEMORY_LIMIT } from '../src/store/database.js';
 import type { Measurement } from './measure.js';
 import type { DataSet } from './generate.js';
@@ -61,6 +63,16 @@ const SHAPES: Record<DataSet['kind'], Shape> = {
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
+/**
+ * maximum_object_size for whole-file objects, fitted to the set's largest decoded file as sigtrail
+ * fits its own (objectBytesFor): DuckDB's read buffers are twice this size, and 256 MiB ran the
+ * floor out of its 1 GB limit on 100 kB S3 objects.
+ */
+function objectBytes(set: DataSet): number {
+  const sizes = inputFiles(set).map((f) => (f.endsWith('.gz') ? zlib.gunzipSync(fs.readFileSync(f)).length : fs.statSync(f).size));
+  return objectBytesFor({ decodedBytes: Math.max(0, ...sizes) });
+}
+
 /** The floor: one CREATE TABLE AS SELECT of the same fields, with DuckDB's own typed reader. */
 export function floorSql(set: DataSet): string {
   const shape = SHAPES[set.kind];
@@ -76,7 +88,7 @@ export function floorSql(set: DataSet): string {
     const type = p.columns.replace(/^\{/, 'STRUCT(').replace(/\}$/, ')').replace(/'([^']+)': '((?:[^']|'')*)'/g, (_m, k: string, t: string) => `"${k}" ${t.replace(/''/g, "'")}`);
     return `CREATE TABLE t AS SELECT ${rec.select}
             FROM (SELECT unnest(${shape.unwrap}) AS r FROM read_json(${glob}, format = 'auto', compression = 'gzip',
-                  maximum_object_size = 268435456, columns = {${sqlString(shape.unwrap)}: ${sqlString(`${type}[]`)}}))`;
+                  maximum_object_size = ${objectBytes(set)}, columns = {${sqlString(shape.unwrap)}: ${sqlString(`${type}[]`)}}))`;
   }
   return `CREATE TABLE t AS SELECT ${p.select}
           FROM read_json(${glob}, format = 'newline_delimited', ignore_errors = true, columns = ${p.columns})`;
