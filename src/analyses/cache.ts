@@ -148,11 +148,7 @@ export class CaseCache {
       await this.store.exec(`ATTACH ${literal(tmp)} AS ${WRITER} (READ_WRITE)`);
       attached = true;
       // The case tables, whether computed here (TEMP tables) or restored from an entry (TEMP views).
-      const tables = await this.store.all<{ name: string }>(
-        `SELECT table_name AS name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'c\\_%' ESCAPE '\\'
-         UNION SELECT view_name FROM duckdb_views() WHERE temporary AND view_name LIKE 'c\\_%' ESCAPE '\\'`,
-      );
-      for (const { name } of tables) {
+      for (const { name } of await caseObjects(this.store)) {
         if (REDERIVED.has(name)) continue;
         await this.store.exec(`CREATE TABLE ${WRITER}.main.${ident(name)} AS SELECT * FROM temp.main.${ident(name)}`);
       }
@@ -182,11 +178,15 @@ export class CaseCache {
  * restored from the cache never stands where a step creates a table, or the other way round.
  */
 export async function dropCaseObjects(store: Store): Promise<void> {
-  const objects = await store.all<{ name: string; kind: string }>(
+  for (const o of await caseObjects(store)) await store.exec(`DROP ${o.kind} IF EXISTS temp.main.${ident(o.name)}`);
+}
+
+/** The case tables (`c_*`) on this connection: TEMP tables computed here, TEMP views restored from an entry. */
+async function caseObjects(store: Store): Promise<{ name: string; kind: 'TABLE' | 'VIEW' }[]> {
+  return store.all<{ name: string; kind: 'TABLE' | 'VIEW' }>(
     `SELECT table_name AS name, 'TABLE' AS kind FROM duckdb_tables() WHERE temporary AND table_name LIKE 'c\\_%' ESCAPE '\\'
      UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND view_name LIKE 'c\\_%' ESCAPE '\\'`,
   );
-  for (const o of objects) await store.exec(`DROP ${o.kind === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS temp.main.${ident(o.name)}`);
 }
 
 /**
